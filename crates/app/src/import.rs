@@ -1,0 +1,389 @@
+//! Importing residents from the spreadsheets communities keep today.
+//!
+//! Columns 姓名 性别 身份证号 联系电话 出生日期 网格 楼栋 门牌 与户主关系 标签; 网格 and 楼栋 are names looked up
+//! inside the caller's area; a household is found or created by 楼栋 + 门牌; a known ID number updates
+//! instead of creating, so importing the same file twice creates nothing new. All valid rows are written in
+//! one transaction (or none, on any failure); a dry run does the same work and rolls it back.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+use wushe_domain::import::{header_map, parse_row, RowError, RESIDENT_HEADERS};
+use wushe_domain::role::Permission;
+use wushe_store::places::PlaceRow;
+use wushe_store::{Conn, Scope};
+
+use crate::audit::{self, Entry};
+use crate::residents::{stored_write, to_write};
+use crate::sheet::{read_first_sheet, write_sheet};
+use crate::{Actor, App, AppError, AppResult};
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Residents created.
+    pub created: i64,
+    /// Residents whose data changed.
+    pub updated: i64,
+    /// Residents already exactly as in the file.
+    pub unchanged: i64,
+    /// Households created on the way.
+    pub households_created: i64,
+    /// Rows refused, each with the column and a Chinese message.
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<RowError>,
+    /// True when nothing was written.
+    pub dry_run: bool,
+}
+
+/// The import template: the headers and one example row.
+pub fn template() -> AppResult<Vec<u8>> {
+    write_sheet(
+        "居民",
+        &RESIDENT_HEADERS,
+        &[vec![
+            "张三".into(),
+            "男".into(),
+            "430104195003070016".into(),
+            "13800138000".into(),
+            "1950-03-07".into(),
+            "第一网格".into(),
+            "1栋".into(),
+            "1单元101".into(),
+            "户主".into(),
+            "独居老人、党员".into(),
+        ]],
+    )
+}
+
+struct Resolver<'a> {
+    scope: &'a Scope,
+    grids: HashMap<String, Result<PlaceRow, String>>,
+    buildings: HashMap<(Option<String>, String), Result<PlaceRow, (String, String)>>,
+}
+
+impl Resolver<'_> {
+    async fn grid(&mut self, c: &mut Conn<'_>, name: &str) -> AppResult<Result<PlaceRow, String>> {
+        if let Some(r) = self.grids.get(name) {
+            return Ok(r.clone());
+        }
+        let found = wushe_store::places::find_in_scope(c, self.scope, "grid", name).await?;
+        let r = match found.len() {
+            0 => Err(format!("网格“{name}”不在您的辖区内")),
+            1 => Ok(found.into_iter().next().expect("one")),
+            _ => Err(format!(
+                "辖区内有多个名为“{name}”的网格，请联系管理员区分名称"
+            )),
+        };
+        self.grids.insert(name.to_owned(), r.clone());
+        Ok(r)
+    }
+
+    /// Finds the building (or lane) by name, under the named grid when given.
+    async fn building(
+        &mut self,
+        c: &mut Conn<'_>,
+        grid: Option<&str>,
+        name: &str,
+    ) -> AppResult<Result<PlaceRow, (String, String)>> {
+        let key = (grid.map(str::to_owned), name.to_owned());
+        if let Some(r) = self.buildings.get(&key) {
+            return Ok(r.clone());
+        }
+        let r = match grid {
+            Some(g) => match self.grid(c, g).await? {
+                Err(m) => Err(("网格".to_owned(), m)),
+                Ok(gp) => match wushe_store::places::find_child_by_name(c, gp.id, name).await? {
+                    Some(b) if b.kind == "building" || b.kind == "lane" => Ok(b),
+                    _ => Err((
+                        "楼栋".to_owned(),
+                        format!("网格“{g}”下没有名为“{name}”的楼栋或街巷"),
+                    )),
+                },
+            },
+            None => {
+                let mut found =
+                    wushe_store::places::find_in_scope(c, self.scope, "building", name).await?;
+                found
+                    .extend(wushe_store::places::find_in_scope(c, self.scope, "lane", name).await?);
+                match found.len() {
+                    0 => Err((
+                        "楼栋".to_owned(),
+                        format!("您的辖区内没有名为“{name}”的楼栋或街巷"),
+                    )),
+                    1 => Ok(found.into_iter().next().expect("one")),
+                    _ => Err((
+                        "楼栋".to_owned(),
+                        format!("辖区内有多个“{name}”，请填写所属网格"),
+                    )),
+                }
+            }
+        };
+        self.buildings.insert(key, r.clone());
+        Ok(r)
+    }
+}
+
+fn row_error(row: usize, field: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        row,
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Imports residents from an .xlsx file.
+pub async fn residents(
+    app: &App,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    if !actor.has_anywhere(Permission::ImportPeople) {
+        return Err(AppError::Forbidden);
+    }
+    let sheet = read_first_sheet(bytes)?;
+    let map = header_map(&sheet.headers).map_err(|missing| {
+        AppError::upload(
+            missing.join("；"),
+            format!("missing headers: {}", missing.len()),
+        )
+    })?;
+    let today = app.today();
+    let scope = actor.scope(Permission::ImportPeople);
+    let mut report = ImportReport {
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        households_created: 0,
+        errors: Vec::new(),
+        dry_run,
+    };
+    let mut resolver = Resolver {
+        scope: &scope,
+        grids: HashMap::new(),
+        buildings: HashMap::new(),
+    };
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut households: HashMap<(Uuid, String), wushe_store::households::HouseholdRow> =
+        HashMap::new();
+    let mut community_of_import: Option<Uuid> = None;
+    let id_col = map.get("身份证号").copied();
+
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    for (i, cells) in sheet.rows.iter().enumerate() {
+        let row_no = i + 2;
+        if cells.iter().all(|c| c.text.trim().is_empty()) {
+            continue;
+        }
+        if let Some(col) = id_col {
+            if cells
+                .get(col)
+                .is_some_and(|c| c.numeric && c.text.len() >= 15)
+            {
+                report.errors.push(row_error(
+                    row_no,
+                    "身份证号",
+                    "身份证号被Excel存成了数字，末几位可能已丢失；请把该列设为文本格式后重新填写",
+                ));
+                continue;
+            }
+        }
+        let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
+        let parsed = match parse_row(row_no, &texts, &map, today) {
+            Ok(p) => p,
+            Err(errs) => {
+                report.errors.extend(errs);
+                continue;
+            }
+        };
+        let building = match resolver
+            .building(&mut c, parsed.grid.as_deref(), &parsed.building)
+            .await?
+        {
+            Ok(b) => b,
+            Err((field, msg)) => {
+                report.errors.push(row_error(row_no, &field, msg));
+                continue;
+            }
+        };
+        if !actor.can(Permission::WritePeople, &building.path) {
+            report
+                .errors
+                .push(row_error(row_no, "楼栋", "您没有在该楼栋登记居民的权限"));
+            continue;
+        }
+        let community_id = building
+            .community_id
+            .ok_or_else(|| AppError::Internal("building without community".into()))?;
+        community_of_import.get_or_insert(community_id);
+        if let Err(AppError::Validation(v)) =
+            crate::places::check_tags(&mut c, community_id, &parsed.resident.tags).await
+        {
+            report.errors.push(row_error(
+                row_no,
+                "标签",
+                v.first().map(|f| f.message.clone()).unwrap_or_default(),
+            ));
+            continue;
+        }
+        let id_hash = parsed
+            .resident
+            .id_number
+            .as_ref()
+            .map(|n| app.crypto.blind_index("id_number", n.as_str()));
+        if let Some(h) = &id_hash {
+            if let Some(first) = seen_ids.get(h) {
+                report.errors.push(row_error(
+                    row_no,
+                    "身份证号",
+                    format!("与第{first}行的身份证号重复"),
+                ));
+                continue;
+            }
+            seen_ids.insert(h.clone(), row_no);
+        }
+        // Find the resident: by ID number anywhere, else by name inside the same door.
+        let existing = match &id_hash {
+            Some(h) => wushe_store::residents::find_by_id_hash(&mut c, h).await?,
+            None => None,
+        };
+        if let Some(e) = &existing {
+            if !actor.can(Permission::WritePeople, &e.place_path) {
+                report.errors.push(row_error(
+                    row_no,
+                    "身份证号",
+                    "该身份证号已登记在您辖区以外的住户中，请联系所在社区办理迁移",
+                ));
+                continue;
+            }
+        }
+        let key = (building.id, parsed.door.clone());
+        let household = match households.get(&key) {
+            Some(h) => h.clone(),
+            None => {
+                let h =
+                    match wushe_store::households::find_by_door(&mut c, building.id, &parsed.door)
+                        .await?
+                    {
+                        Some(h) => h,
+                        None => {
+                            report.households_created += 1;
+                            crate::households::create_in(
+                                &mut c,
+                                actor,
+                                &building,
+                                &parsed.door,
+                                &[],
+                            )
+                            .await?
+                        }
+                    };
+                households.insert(key, h.clone());
+                h
+            }
+        };
+        let existing = match existing {
+            Some(e) => Some(e),
+            None if id_hash.is_none() => {
+                wushe_store::residents::find_in_household_by_name(
+                    &mut c,
+                    household.id,
+                    &parsed.resident.name,
+                )
+                .await?
+            }
+            None => None,
+        };
+        let now = Utc::now();
+        match existing {
+            None => {
+                let w = to_write(&app.crypto, Uuid::now_v7(), &household, &parsed.resident);
+                wushe_store::residents::insert(&mut c, &w, actor.author(), now).await?;
+                report.created += 1;
+            }
+            Some(old) => {
+                let mut w = to_write(&app.crypto, old.id, &household, &parsed.resident);
+                // A row without phone or ID keeps what was stored rather than erasing it.
+                if w.phone_hash.is_none() {
+                    let kept = stored_write(&old);
+                    (w.phone_enc, w.phone_hash, w.phone_mask) =
+                        (kept.phone_enc, kept.phone_hash, kept.phone_mask);
+                }
+                if w.id_number_hash.is_none() {
+                    let kept = stored_write(&old);
+                    (w.id_number_enc, w.id_number_hash, w.id_number_mask) =
+                        (kept.id_number_enc, kept.id_number_hash, kept.id_number_mask);
+                }
+                let same = old.household_id == w.household_id
+                    && old.name == w.name
+                    && old.sex == w.sex
+                    && old.birth_date == w.birth_date
+                    && old.phone_hash == w.phone_hash
+                    && old.id_number_hash == w.id_number_hash
+                    && old.relation == w.relation
+                    && crate::households::tags_of(&old.tags) == parsed.resident.tags
+                    && old.archived_at.is_none();
+                if same {
+                    report.unchanged += 1;
+                } else {
+                    wushe_store::residents::update(&mut c, &w, now).await?;
+                    if old.archived_at.is_some() {
+                        wushe_store::residents::set_archived(&mut c, old.id, None, now).await?;
+                    }
+                    if old.household_id != household.id {
+                        wushe_store::residents::record_move(
+                            &mut c,
+                            household.community_id,
+                            old.id,
+                            old.household_id,
+                            household.id,
+                            actor.author(),
+                            "导入",
+                            now,
+                        )
+                        .await?;
+                    }
+                    report.updated += 1;
+                }
+            }
+        }
+    }
+    let import_id = Uuid::now_v7();
+    let sha = crate::crypto::sha256_hex(bytes);
+    wushe_store::imports::insert(
+        &mut c,
+        &wushe_store::imports::ImportRow {
+            id: import_id,
+            community_id: community_of_import,
+            user_id: actor.user_id,
+            file_name: file_name.chars().take(200).collect(),
+            file_sha256: sha.clone(),
+            dry_run,
+            created: report.created,
+            updated: report.updated,
+            error_count: report.errors.len() as i64,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    audit::record(&mut c, actor, Entry {
+        action: "resident.import", object_type: "import", object_id: Some(import_id),
+        place_path: actor.grants.iter().find(|g| g.role.allows(Permission::ImportPeople)).map(|g| g.path.as_str()),
+        community_id: community_of_import,
+        detail: json!({"file": file_name, "sha256": sha, "created": report.created, "updated": report.updated,
+                       "unchanged": report.unchanged, "errors": report.errors.len(), "dry_run": dry_run}),
+    }).await?;
+    drop(c);
+    if dry_run {
+        drop(tx);
+    } else {
+        tx.commit().await?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,562 @@
+//! Residents: register, read (masked unless the caller may unmask, and every unmasking is audited),
+//! search, correct, move between households, archive.
+
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+use wushe_domain::resident::{NewResident, ValidResident};
+use wushe_domain::role::Permission;
+use wushe_store::residents::{ResidentFilter, ResidentMoveRow, ResidentRow, ResidentWrite};
+use wushe_store::Conn;
+
+use crate::audit::{self, Entry};
+use crate::crypto::Crypto;
+use crate::households::tags_of;
+use crate::page::{self, Page};
+use crate::{Actor, App, AppError, AppResult};
+
+/// What a form or API call sends to register or correct a resident.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ResidentInput {
+    /// Household.
+    pub household_id: Option<Uuid>,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// `male`/`female` (derived from the ID number when absent).
+    pub sex: Option<String>,
+    /// Birth date (derived from the ID number when absent).
+    pub birth_date: Option<NaiveDate>,
+    /// ID number.
+    pub id_number: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Relation to the householder.
+    pub relation: Option<String>,
+    /// Tags from the community's dictionary.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A resident as the API shows it; `id_number` and `phone` are masked unless `masked` is false.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Resident {
+    /// Id.
+    pub id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// Community.
+    pub community_id: Uuid,
+    /// Building or lane.
+    pub place_id: Uuid,
+    /// Door.
+    pub address: String,
+    /// Name.
+    pub name: String,
+    /// `male`/`female`.
+    pub sex: String,
+    /// Birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// ID number (masked unless unmasked).
+    pub id_number: Option<String>,
+    /// Phone (masked unless unmasked).
+    pub phone: Option<String>,
+    /// Relation to the householder.
+    pub relation: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Whether sensitive fields are masked in this response.
+    pub masked: bool,
+    /// Archived.
+    pub archived: bool,
+    /// Created.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Updated.
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl Resident {
+    fn masked(r: ResidentRow) -> Resident {
+        Resident {
+            id: r.id,
+            household_id: r.household_id,
+            community_id: r.community_id,
+            place_id: r.place_id,
+            address: r.address,
+            name: r.name,
+            sex: r.sex,
+            birth_date: r.birth_date,
+            id_number: r.id_number_mask,
+            phone: r.phone_mask,
+            relation: r.relation,
+            tags: tags_of(&r.tags),
+            masked: true,
+            archived: r.archived_at.is_some(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+
+    fn unmasked(r: ResidentRow, crypto: &Crypto) -> AppResult<Resident> {
+        let id_number = r
+            .id_number_enc
+            .as_deref()
+            .map(|b| crypto.decrypt(b))
+            .transpose()?;
+        let phone = r
+            .phone_enc
+            .as_deref()
+            .map(|b| crypto.decrypt(b))
+            .transpose()?;
+        let mut out = Resident::masked(r);
+        out.id_number = id_number;
+        out.phone = phone;
+        out.masked = false;
+        Ok(out)
+    }
+}
+
+/// Loads a resident the caller may act on with `perm`; invisible ones are `NotFound`.
+async fn load(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    id: Uuid,
+    perm: Permission,
+) -> AppResult<ResidentRow> {
+    let r = wushe_store::residents::get(c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !actor.can(Permission::ReadPeople, &r.place_path) {
+        return Err(AppError::NotFound);
+    }
+    if !actor.can(perm, &r.place_path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(r)
+}
+
+fn validate(input: &ResidentInput, today: NaiveDate) -> AppResult<(ValidResident, Vec<String>)> {
+    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let sex = match input
+        .sex
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => match wushe_domain::sex::Sex::parse(s) {
+            Some(x) => Some(x),
+            None => {
+                errs.push(wushe_domain::error::FieldError::new(
+                    "sex",
+                    "性别应为男或女",
+                    "sex must be male or female",
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    let tags = match crate::households::clean_tags(&input.tags) {
+        Ok(t) => t,
+        Err(AppError::Validation(v)) => {
+            v.into_iter().for_each(|f| errs.push(f));
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    let nonempty = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let res = wushe_domain::resident::validate(
+        NewResident {
+            name: input.name.clone(),
+            sex,
+            birth_date: input.birth_date,
+            id_number: nonempty(&input.id_number),
+            phone: nonempty(&input.phone),
+            relation: nonempty(&input.relation),
+            tags: tags.clone(),
+        },
+        today,
+    );
+    match res {
+        Ok(v) if errs.is_empty() => Ok((v, tags)),
+        Ok(_) => Err(errs.into()),
+        Err(e) => {
+            e.0.into_iter().for_each(|f| errs.push(f));
+            Err(errs.into())
+        }
+    }
+}
+
+/// Builds the stored columns: encrypts the ID number and phone and computes their blind indexes and masks.
+pub fn to_write(
+    crypto: &Crypto,
+    id: Uuid,
+    household: &wushe_store::households::HouseholdRow,
+    v: &ValidResident,
+) -> ResidentWrite {
+    ResidentWrite {
+        id,
+        community_id: household.community_id,
+        household_id: household.id,
+        place_path: household.place_path.clone(),
+        name: v.name.clone(),
+        sex: v.sex.as_str().to_owned(),
+        birth_date: v.birth_date,
+        id_number_enc: v.id_number.as_ref().map(|n| crypto.encrypt(n.as_str())),
+        id_number_hash: v
+            .id_number
+            .as_ref()
+            .map(|n| crypto.blind_index("id_number", n.as_str())),
+        id_number_mask: v.id_number.as_ref().map(|n| n.masked()),
+        phone_enc: v.phone.as_ref().map(|p| crypto.encrypt(p.as_str())),
+        phone_hash: v
+            .phone
+            .as_ref()
+            .map(|p| crypto.blind_index("phone", p.as_str())),
+        phone_mask: v.phone.as_ref().map(|p| p.masked()),
+        relation: v.relation.clone(),
+        tags: serde_json::to_string(&v.tags).expect("tags serialize"),
+    }
+}
+
+/// Registers a resident in a household; the same ID number twice is refused with the existing resident.
+pub async fn create(app: &App, actor: &Actor, input: &ResidentInput) -> AppResult<Resident> {
+    let (v, _) = validate(input, app.today())?;
+    let household_id = input.household_id.ok_or_else(|| {
+        AppError::field("household_id", "请选择所属住户", "household_id is required")
+    })?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let h = crate::households::load(&mut c, actor, household_id, Permission::WritePeople)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::field(
+                "household_id",
+                "所属住户不存在",
+                "the household does not exist",
+            ),
+            other => other,
+        })?;
+    if h.archived_at.is_some() {
+        return Err(AppError::field(
+            "household_id",
+            "该住户已归档",
+            "the household is archived",
+        ));
+    }
+    crate::places::check_tags(&mut c, h.community_id, &v.tags).await?;
+    if let Some(n) = &v.id_number {
+        if let Some(existing) = wushe_store::residents::find_by_id_hash(
+            &mut c,
+            &app.crypto.blind_index("id_number", n.as_str()),
+        )
+        .await?
+        {
+            return Err(AppError::DuplicateIdNumber(existing.id));
+        }
+    }
+    let id = Uuid::now_v7();
+    let w = to_write(&app.crypto, id, &h, &v);
+    wushe_store::residents::insert(&mut c, &w, actor.author(), Utc::now())
+        .await
+        .map_err(|e| {
+            if e.is_unique_on("id_number") {
+                AppError::conflict(
+                    "duplicate_id_number",
+                    "该身份证号已登记",
+                    "this ID number is already registered",
+                )
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        &mut c,
+        actor,
+        Entry {
+            action: "resident.create",
+            object_type: "resident",
+            object_id: Some(id),
+            place_path: Some(&h.place_path),
+            community_id: Some(h.community_id),
+            detail: json!({"name": v.name, "household_id": h.id}),
+        },
+    )
+    .await?;
+    let row = wushe_store::residents::get(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(c);
+    tx.commit().await?;
+    Ok(Resident::masked(row))
+}
+
+/// Reads a resident; `unmask` needs the permission at their place and writes an audit row.
+pub async fn get(app: &App, actor: &Actor, id: Uuid, unmask: bool) -> AppResult<Resident> {
+    if !unmask {
+        let mut c = app.db.read().await?;
+        let row = load(&mut c.conn(), actor, id, Permission::ReadPeople).await?;
+        return Ok(Resident::masked(row));
+    }
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let row = load(&mut c, actor, id, Permission::UnmaskPii).await?;
+    audit::record(
+        &mut c,
+        actor,
+        Entry {
+            action: "resident.unmask",
+            object_type: "resident",
+            object_id: Some(id),
+            place_path: Some(&row.place_path),
+            community_id: Some(row.community_id),
+            detail: json!({"fields": ["id_number", "phone"]}),
+        },
+    )
+    .await?;
+    let out = Resident::unmasked(row, &app.crypto)?;
+    drop(c);
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Corrects a resident's data; a change of household is recorded as a move.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    input: &ResidentInput,
+) -> AppResult<Resident> {
+    let (v, _) = validate(input, app.today())?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let old = load(&mut c, actor, id, Permission::WritePeople).await?;
+    let target = input.household_id.unwrap_or(old.household_id);
+    let h = crate::households::load(&mut c, actor, target, Permission::WritePeople)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::field(
+                "household_id",
+                "所属住户不存在",
+                "the household does not exist",
+            ),
+            other => other,
+        })?;
+    crate::places::check_tags(&mut c, h.community_id, &v.tags).await?;
+    if let Some(n) = &v.id_number {
+        if let Some(existing) = wushe_store::residents::find_by_id_hash(
+            &mut c,
+            &app.crypto.blind_index("id_number", n.as_str()),
+        )
+        .await?
+        {
+            if existing.id != id {
+                return Err(AppError::DuplicateIdNumber(existing.id));
+            }
+        }
+    }
+    let now = Utc::now();
+    let w = to_write(&app.crypto, id, &h, &v);
+    wushe_store::residents::update(&mut c, &w, now).await?;
+    if h.id != old.household_id {
+        wushe_store::residents::record_move(
+            &mut c,
+            h.community_id,
+            id,
+            old.household_id,
+            h.id,
+            actor.author(),
+            "",
+            now,
+        )
+        .await?;
+    }
+    audit::record(
+        &mut c,
+        actor,
+        Entry {
+            action: "resident.update",
+            object_type: "resident",
+            object_id: Some(id),
+            place_path: Some(&h.place_path),
+            community_id: Some(h.community_id),
+            detail: json!({"name": v.name, "household_id": h.id}),
+        },
+    )
+    .await?;
+    let row = wushe_store::residents::get(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(c);
+    tx.commit().await?;
+    Ok(Resident::masked(row))
+}
+
+/// Moves a resident to another household, keeping the history.
+pub async fn move_to(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    household_id: Uuid,
+    note: &str,
+) -> AppResult<Resident> {
+    let note = wushe_domain::text::clean(note);
+    let mut errs = wushe_domain::error::ValidationErrors::new();
+    wushe_domain::text::check_len("note", "迁移原因", &note, 0, 200, &mut errs);
+    errs.into_result(())?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let old = load(&mut c, actor, id, Permission::WritePeople).await?;
+    let h = crate::households::load(&mut c, actor, household_id, Permission::WritePeople)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::field(
+                "household_id",
+                "目标住户不存在",
+                "the household does not exist",
+            ),
+            other => other,
+        })?;
+    if h.archived_at.is_some() {
+        return Err(AppError::field(
+            "household_id",
+            "目标住户已归档",
+            "the household is archived",
+        ));
+    }
+    if h.id != old.household_id {
+        let now = Utc::now();
+        let mut w = stored_write(&old);
+        w.household_id = h.id;
+        w.community_id = h.community_id;
+        w.place_path = h.place_path.clone();
+        wushe_store::residents::update(&mut c, &w, now).await?;
+        wushe_store::residents::record_move(
+            &mut c,
+            h.community_id,
+            id,
+            old.household_id,
+            h.id,
+            actor.author(),
+            &note,
+            now,
+        )
+        .await?;
+        audit::record(&mut c, actor, Entry {
+            action: "resident.move", object_type: "resident", object_id: Some(id), place_path: Some(&h.place_path),
+            community_id: Some(h.community_id),
+            detail: json!({"from_household_id": old.household_id, "to_household_id": h.id, "note": note}),
+        }).await?;
+    }
+    let row = wushe_store::residents::get(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(c);
+    tx.commit().await?;
+    Ok(Resident::masked(row))
+}
+
+/// The stored columns of a row as they are (for moves that change only the household).
+pub fn stored_write(r: &ResidentRow) -> ResidentWrite {
+    ResidentWrite {
+        id: r.id,
+        community_id: r.community_id,
+        household_id: r.household_id,
+        place_path: r.place_path.clone(),
+        name: r.name.clone(),
+        sex: r.sex.clone(),
+        birth_date: r.birth_date,
+        id_number_enc: r.id_number_enc.clone(),
+        id_number_hash: r.id_number_hash.clone(),
+        id_number_mask: r.id_number_mask.clone(),
+        phone_enc: r.phone_enc.clone(),
+        phone_hash: r.phone_hash.clone(),
+        phone_mask: r.phone_mask.clone(),
+        relation: r.relation.clone(),
+        tags: r.tags.clone(),
+    }
+}
+
+/// A resident's household moves.
+pub async fn history(app: &App, actor: &Actor, id: Uuid) -> AppResult<Vec<ResidentMoveRow>> {
+    let mut c = app.db.read().await?;
+    let mut conn = c.conn();
+    load(&mut conn, actor, id, Permission::ReadPeople).await?;
+    Ok(wushe_store::residents::moves(&mut conn, id).await?)
+}
+
+/// Archives (moved away, deceased) or restores a resident.
+pub async fn set_archived(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    archived: bool,
+) -> AppResult<Resident> {
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let r = load(&mut c, actor, id, Permission::WritePeople).await?;
+    let now = Utc::now();
+    wushe_store::residents::set_archived(&mut c, id, archived.then_some(now), now).await?;
+    audit::record(
+        &mut c,
+        actor,
+        Entry {
+            action: if archived {
+                "resident.archive"
+            } else {
+                "resident.restore"
+            },
+            object_type: "resident",
+            object_id: Some(id),
+            place_path: Some(&r.place_path),
+            community_id: Some(r.community_id),
+            detail: json!({}),
+        },
+    )
+    .await?;
+    let row = wushe_store::residents::get(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(c);
+    tx.commit().await?;
+    Ok(Resident::masked(row))
+}
+
+/// Lists and searches residents in the caller's area (always masked; open one to unmask).
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    mut f: ResidentFilter,
+    under_place: Option<Uuid>,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<Resident>> {
+    let limit = page::limit(limit);
+    let after: Option<(String, Uuid)> = page::decode(cursor)?;
+    let scope = actor.scope(Permission::ReadPeople);
+    let mut c = app.db.read().await?;
+    let mut conn = c.conn();
+    if let Some(pid) = under_place {
+        f.under_path = Some(
+            crate::places::load_visible(&mut conn, actor, pid)
+                .await?
+                .path,
+        );
+    }
+    if let Some(h) = f.household_id {
+        crate::households::load(&mut conn, actor, h, Permission::ReadPeople).await?;
+    }
+    let rows = wushe_store::residents::list(&mut conn, &scope, &f, after, limit + 1).await?;
+    Ok(page::cut(
+        rows,
+        limit,
+        |r| (r.place_path.clone(), r.id),
+        Resident::masked,
+    ))
+}

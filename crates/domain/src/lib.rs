@@ -1,0 +1,21 @@
+//! Pure domain rules of Wushe (五社联动): the place hierarchy, people and their personal data,
+//! roles and permissions, masking, password policy and input validation.
+//!
+//! Nothing here does I/O or async work, so every rule can be tested in isolation and reused by
+//! the store, the use cases and the web edge alike.
+
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod household;
+pub mod id_number;
+pub mod import;
+pub mod mask;
+pub mod password;
+pub mod phone;
+pub mod place;
+pub mod resident;
+pub mod role;
+pub mod sex;
+pub mod text;
+pub mod time;

@@ -1,0 +1,365 @@
+//! Roles, what each may do, and where each may be granted. A role is granted at a place and
+//! covers its subtree; the place check itself lives in the app crate.
+
+use serde::{Deserialize, Serialize};
+
+use crate::place::PlaceKind;
+
+/// A role a user holds at a place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员.
+    Admin,
+    /// 审计员.
+    Auditor,
+    /// 街道管理员.
+    StreetAdmin,
+    /// 社区管理员.
+    CommunityAdmin,
+    /// 社区工作者.
+    CommunityWorker,
+    /// 网格员.
+    GridSteward,
+    /// 楼栋长.
+    BuildingHead,
+    /// 巷长.
+    LaneHead,
+    /// 社工.
+    SocialWorker,
+    /// 社会组织.
+    SocialOrg,
+    /// 志愿者.
+    Volunteer,
+    /// 共建单位.
+    Partner,
+    /// 居民.
+    Resident,
+}
+
+/// Something a role may be allowed to do with people's data, places, users or the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See residents and households (masked).
+    ReadPeople,
+    /// Create and change residents and households.
+    WritePeople,
+    /// See ID numbers and phones unmasked (each time audited).
+    UnmaskPii,
+    /// Export residents to a spreadsheet.
+    ExportPeople,
+    /// Import residents from a spreadsheet.
+    ImportPeople,
+    /// Create, rename, move and archive places.
+    ManagePlaces,
+    /// Create users and grant roles.
+    ManageUsers,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+impl Permission {
+    /// Every permission.
+    pub const ALL: [Permission; 8] = [
+        Permission::ReadPeople,
+        Permission::WritePeople,
+        Permission::UnmaskPii,
+        Permission::ExportPeople,
+        Permission::ImportPeople,
+        Permission::ManagePlaces,
+        Permission::ManageUsers,
+        Permission::ReadAudit,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ReadPeople => "read_people",
+            Permission::WritePeople => "write_people",
+            Permission::UnmaskPii => "unmask_pii",
+            Permission::ExportPeople => "export_people",
+            Permission::ImportPeople => "import_people",
+            Permission::ManagePlaces => "manage_places",
+            Permission::ManageUsers => "manage_users",
+            Permission::ReadAudit => "read_audit",
+        }
+    }
+}
+
+const MANAGER: &[Permission] = &[
+    Permission::ReadPeople,
+    Permission::WritePeople,
+    Permission::UnmaskPii,
+    Permission::ExportPeople,
+    Permission::ImportPeople,
+    Permission::ManagePlaces,
+    Permission::ManageUsers,
+];
+const WORKER: &[Permission] = &[
+    Permission::ReadPeople,
+    Permission::WritePeople,
+    Permission::UnmaskPii,
+    Permission::ExportPeople,
+    Permission::ImportPeople,
+];
+const STEWARD: &[Permission] = &[
+    Permission::ReadPeople,
+    Permission::WritePeople,
+    Permission::UnmaskPii,
+    Permission::ExportPeople,
+];
+const READER: &[Permission] = &[Permission::ReadPeople];
+const AUDIT: &[Permission] = &[Permission::ReadAudit];
+
+const EVERY_KIND: &[PlaceKind] = &PlaceKind::ALL;
+const NEIGHBOURHOOD: &[PlaceKind] = &[
+    PlaceKind::Community,
+    PlaceKind::Grid,
+    PlaceKind::Building,
+    PlaceKind::Lane,
+];
+
+impl Role {
+    /// Every role, most powerful first.
+    pub const ALL: [Role; 13] = [
+        Role::Admin,
+        Role::Auditor,
+        Role::StreetAdmin,
+        Role::CommunityAdmin,
+        Role::CommunityWorker,
+        Role::GridSteward,
+        Role::BuildingHead,
+        Role::LaneHead,
+        Role::SocialWorker,
+        Role::SocialOrg,
+        Role::Volunteer,
+        Role::Partner,
+        Role::Resident,
+    ];
+
+    /// The API value, e.g. `grid_steward`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+            Role::StreetAdmin => "street_admin",
+            Role::CommunityAdmin => "community_admin",
+            Role::CommunityWorker => "community_worker",
+            Role::GridSteward => "grid_steward",
+            Role::BuildingHead => "building_head",
+            Role::LaneHead => "lane_head",
+            Role::SocialWorker => "social_worker",
+            Role::SocialOrg => "social_org",
+            Role::Volunteer => "volunteer",
+            Role::Partner => "partner",
+            Role::Resident => "resident",
+        }
+    }
+
+    /// Reads the API value or the Chinese label.
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = crate::text::clean(s);
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.label_zh() == s)
+    }
+
+    /// The Chinese label, e.g. 网格员.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::Auditor => "审计员",
+            Role::StreetAdmin => "街道管理员",
+            Role::CommunityAdmin => "社区管理员",
+            Role::CommunityWorker => "社区工作者",
+            Role::GridSteward => "网格员",
+            Role::BuildingHead => "楼栋长",
+            Role::LaneHead => "巷长",
+            Role::SocialWorker => "社工",
+            Role::SocialOrg => "社会组织",
+            Role::Volunteer => "志愿者",
+            Role::Partner => "共建单位",
+            Role::Resident => "居民",
+        }
+    }
+
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::Admin => "System administrator",
+            Role::Auditor => "Auditor",
+            Role::StreetAdmin => "Street administrator",
+            Role::CommunityAdmin => "Community administrator",
+            Role::CommunityWorker => "Community worker",
+            Role::GridSteward => "Grid steward",
+            Role::BuildingHead => "Building head",
+            Role::LaneHead => "Lane head",
+            Role::SocialWorker => "Social worker",
+            Role::SocialOrg => "Social organization",
+            Role::Volunteer => "Volunteer",
+            Role::Partner => "Partner unit",
+            Role::Resident => "Resident",
+        }
+    }
+
+    /// What this role may do inside the subtree where it is granted.
+    pub fn permissions(self) -> &'static [Permission] {
+        // 等保 level 3 (GB/T 22239-2019: 访问控制 asks for 权限分离 among administrators, and
+        // 审计管理 belongs to an audit administrator) separates the system administrator from the
+        // auditor: the admin cannot read the log of the admin's own actions, the auditor can do
+        // nothing else.
+        match self {
+            Role::Admin | Role::StreetAdmin | Role::CommunityAdmin => MANAGER,
+            Role::Auditor => AUDIT,
+            Role::CommunityWorker => WORKER,
+            Role::GridSteward => STEWARD,
+            Role::BuildingHead | Role::LaneHead | Role::SocialWorker => READER,
+            Role::SocialOrg | Role::Volunteer | Role::Partner | Role::Resident => &[],
+        }
+    }
+
+    /// True if this role has permission `p`.
+    pub fn allows(self, p: Permission) -> bool {
+        self.permissions().contains(&p)
+    }
+
+    /// The kinds of place at which this role may be granted.
+    pub fn grantable_at(self) -> &'static [PlaceKind] {
+        match self {
+            Role::Admin | Role::Auditor => EVERY_KIND,
+            Role::StreetAdmin => &[PlaceKind::Street],
+            Role::CommunityAdmin
+            | Role::CommunityWorker
+            | Role::SocialWorker
+            | Role::SocialOrg
+            | Role::Partner => &[PlaceKind::Community],
+            Role::GridSteward => &[PlaceKind::Grid],
+            Role::BuildingHead => &[PlaceKind::Building],
+            Role::LaneHead => &[PlaceKind::Lane],
+            Role::Volunteer | Role::Resident => NEIGHBOURHOOD,
+        }
+    }
+}
+
+/// True if a holder of `granter` may grant `role` (inside its own subtree, checked by the app).
+pub fn can_grant(granter: Role, role: Role) -> bool {
+    match granter {
+        Role::Admin => true,
+        // Local admins must not mint system admins or auditors: that would undo the 等保
+        // separation of duties from below.
+        Role::StreetAdmin | Role::CommunityAdmin => !matches!(role, Role::Admin | Role::Auditor),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Permission as P;
+
+    fn expected_permissions(r: Role) -> Vec<Permission> {
+        match r {
+            Role::Admin | Role::StreetAdmin | Role::CommunityAdmin => vec![
+                P::ReadPeople,
+                P::WritePeople,
+                P::UnmaskPii,
+                P::ExportPeople,
+                P::ImportPeople,
+                P::ManagePlaces,
+                P::ManageUsers,
+            ],
+            Role::Auditor => vec![P::ReadAudit],
+            Role::CommunityWorker => vec![
+                P::ReadPeople,
+                P::WritePeople,
+                P::UnmaskPii,
+                P::ExportPeople,
+                P::ImportPeople,
+            ],
+            Role::GridSteward => vec![P::ReadPeople, P::WritePeople, P::UnmaskPii, P::ExportPeople],
+            Role::BuildingHead | Role::LaneHead | Role::SocialWorker => vec![P::ReadPeople],
+            Role::SocialOrg | Role::Volunteer | Role::Partner | Role::Resident => vec![],
+        }
+    }
+
+    #[test]
+    fn permission_table_is_exact() {
+        for r in Role::ALL {
+            let expected = expected_permissions(r);
+            for p in Permission::ALL {
+                assert_eq!(r.allows(p), expected.contains(&p), "{r:?} {p:?}");
+            }
+            assert_eq!(r.permissions().len(), expected.len(), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_auditor_reads_the_audit_log() {
+        let readers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.allows(P::ReadAudit))
+            .collect();
+        assert_eq!(readers, vec![Role::Auditor]);
+    }
+
+    #[test]
+    fn grantable_at_table_is_exact() {
+        use PlaceKind::*;
+        let community_only: &[PlaceKind] = &[Community];
+        for r in Role::ALL {
+            let expected: &[PlaceKind] = match r {
+                Role::Admin | Role::Auditor => &PlaceKind::ALL,
+                Role::StreetAdmin => &[Street],
+                Role::CommunityAdmin
+                | Role::CommunityWorker
+                | Role::SocialWorker
+                | Role::SocialOrg
+                | Role::Partner => community_only,
+                Role::GridSteward => &[Grid],
+                Role::BuildingHead => &[Building],
+                Role::LaneHead => &[Lane],
+                Role::Volunteer | Role::Resident => &[Community, Grid, Building, Lane],
+            };
+            for k in PlaceKind::ALL {
+                assert_eq!(
+                    r.grantable_at().contains(&k),
+                    expected.contains(&k),
+                    "{r:?} {k:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn can_grant_table_is_exact() {
+        for granter in Role::ALL {
+            for role in Role::ALL {
+                let expected = match granter {
+                    Role::Admin => true,
+                    Role::StreetAdmin | Role::CommunityAdmin => {
+                        role != Role::Admin && role != Role::Auditor
+                    }
+                    _ => false,
+                };
+                assert_eq!(can_grant(granter, role), expected, "{granter:?} {role:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(Role::parse(r.label_zh()), Some(r));
+        }
+        assert_eq!(Role::parse("网格员"), Some(Role::GridSteward));
+        assert_eq!(Role::parse("superuser"), None);
+        assert_eq!(Role::StreetAdmin.as_str(), "street_admin");
+        assert_eq!(Role::Partner.label_zh(), "共建单位");
+        let names: std::collections::HashSet<&str> =
+            Permission::ALL.into_iter().map(P::as_str).collect();
+        assert_eq!(names.len(), Permission::ALL.len());
+        assert_eq!(P::UnmaskPii.as_str(), "unmask_pii");
+    }
+}

@@ -1,0 +1,119 @@
+//! Normalisation and length checks shared by every free-text input field.
+
+use crate::error::{FieldError, ValidationErrors};
+
+/// Trims and folds full-width ASCII (U+FF01..U+FF5E) and the ideographic space to half-width.
+pub fn clean(s: &str) -> String {
+    let folded: String = s.chars().filter_map(fold).collect();
+    folded.trim().to_string()
+}
+
+// Chinese input methods in full-width mode type "１３８" or "ａｂｃ", and office suites paste a
+// byte-order mark or zero-width spaces into cells; none of them is meaningful in a field value.
+fn fold(c: char) -> Option<char> {
+    match c {
+        '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{FEFF}' | '\u{200B}' => None,
+        _ => Some(c),
+    }
+}
+
+/// The length error for `value` (counted in chars, not bytes), if it is outside `min..=max`.
+pub fn len_error(
+    field: &str,
+    label_zh: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Option<FieldError> {
+    // Limits are stated to users in characters (字): a Chinese name of 3 characters is 9 bytes.
+    let n = value.chars().count();
+    let label_en = field.replace('_', " ");
+    if n == 0 && min > 0 {
+        Some(FieldError::new(
+            field,
+            format!("{label_zh}不能为空"),
+            format!("{label_en} is required"),
+        ))
+    } else if n < min {
+        Some(FieldError::new(
+            field,
+            format!("{label_zh}至少{min}个字"),
+            format!("{label_en} must be at least {min} characters"),
+        ))
+    } else if n > max {
+        Some(FieldError::new(
+            field,
+            format!("{label_zh}不能超过{max}个字"),
+            format!("{label_en} must be at most {max} characters"),
+        ))
+    } else {
+        None
+    }
+}
+
+/// Pushes a length error for `value` into `errs` when it is outside `min..=max` chars.
+pub fn check_len(
+    field: &str,
+    label_zh: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+    errs: &mut ValidationErrors,
+) {
+    if let Some(e) = len_error(field, label_zh, value, min, max) {
+        errs.push(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_full_width_and_trims() {
+        assert_eq!(clean("\u{3000}１３８ ００１３\u{3000}"), "138 0013");
+        assert_eq!(clean("ＡＢＣ＠ｘ．ｃｏｍ"), "ABC@x.com");
+        assert_eq!(clean("张三，李四"), "张三,李四");
+        assert_eq!(clean("～！"), "~!");
+    }
+
+    #[test]
+    fn keeps_inner_spaces_and_chinese() {
+        assert_eq!(clean("  阳明  山庄 "), "阳明  山庄");
+        assert_eq!(clean("、。"), "、。");
+    }
+
+    #[test]
+    fn drops_bom_and_zero_width_space() {
+        assert_eq!(clean("\u{FEFF}姓名"), "姓名");
+        assert_eq!(clean("王\u{200B}五"), "王五");
+    }
+
+    #[test]
+    fn empty_when_required() {
+        let mut errs = ValidationErrors::new();
+        check_len("name", "姓名", "", 1, 50, &mut errs);
+        assert_eq!(errs.0[0].message, "姓名不能为空");
+        assert_eq!(errs.0[0].message_en, "name is required");
+    }
+
+    #[test]
+    fn counts_chars_not_bytes() {
+        let mut errs = ValidationErrors::new();
+        check_len("name", "姓名", &"张".repeat(50), 1, 50, &mut errs);
+        assert!(errs.is_empty());
+        check_len("name", "姓名", &"张".repeat(51), 1, 50, &mut errs);
+        assert_eq!(errs.0[0].message, "姓名不能超过50个字");
+        assert_eq!(errs.0[0].message_en, "name must be at most 50 characters");
+    }
+
+    #[test]
+    fn minimum_above_one() {
+        let e = len_error("door_no", "门牌", "1", 2, 10).unwrap();
+        assert_eq!(e.message, "门牌至少2个字");
+        assert_eq!(e.message_en, "door no must be at least 2 characters");
+        assert!(len_error("note", "备注", "", 0, 10).is_none());
+    }
+}

@@ -1,0 +1,123 @@
+//! Configuration from `wushe.toml` and `WUSHE_*` environment variables (the environment wins).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Everything the binary can be told.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Listen address (`WUSHE_ADDR`).
+    pub addr: String,
+    /// Where the SQLite file, the generated key and uploads live (`WUSHE_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `sqlite:...` or `postgres://...` (`WUSHE_DATABASE_URL`); default: SQLite in the data dir.
+    pub database_url: Option<String>,
+    /// Password of the first admin, user name `admin` (`WUSHE_ADMIN_PASSWORD`); generated when unset.
+    pub admin_password: Option<String>,
+    /// Field-encryption key, 64 hex characters (`WUSHE_SECRET_KEY`); generated into the data dir when unset.
+    pub secret_key: Option<String>,
+    /// Seed the demo street on first start (`WUSHE_DEMO`).
+    pub demo: bool,
+    /// `text` or `json` logs (`WUSHE_LOG_FORMAT`).
+    pub log_format: String,
+    /// Database connections per instance (`WUSHE_MAX_CONNECTIONS`).
+    pub max_connections: u32,
+    /// Mark cookies `Secure` when served over HTTPS (`WUSHE_SECURE_COOKIES`).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            admin_password: None,
+            secret_key: None,
+            demo: true,
+            log_format: "text".into(),
+            max_connections: 16,
+            secure_cookies: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads defaults, then the TOML file (if present), then the environment.
+    pub fn load(file: &Path) -> anyhow::Result<Config> {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("WUSHE_"))
+            .extract()
+            .context("reading configuration (wushe.toml and WUSHE_* variables)")
+    }
+
+    /// The database URL, defaulting to SQLite in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) if !u.trim().is_empty() => u.clone(),
+            _ => format!("sqlite:{}", self.data_dir.join("wushe.db").display()),
+        }
+    }
+
+    /// True when the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url().starts_with("postgres")
+    }
+
+    /// The field-encryption key: configured, or read from / generated into `data_dir/secret.key`.
+    pub fn secret_key(&self) -> anyhow::Result<Vec<u8>> {
+        let hex_key = match &self.secret_key {
+            Some(k) if !k.trim().is_empty() => k.trim().to_owned(),
+            _ => {
+                let path = self.data_dir.join("secret.key");
+                if path.exists() {
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?
+                        .trim()
+                        .to_owned()
+                } else {
+                    std::fs::create_dir_all(&self.data_dir)?;
+                    let k = wushe_app::crypto::Crypto::generate_secret_hex();
+                    write_private(&path, &k)?;
+                    tracing::warn!(
+                        path = %path.display(),
+                        "WUSHE_SECRET_KEY is not set: generated a field-encryption key into the data directory. \
+                         Back it up with the database; without it ID numbers and phones cannot be read."
+                    );
+                    k
+                }
+            }
+        };
+        let bytes = hex::decode(&hex_key).context("WUSHE_SECRET_KEY must be hex")?;
+        anyhow::ensure!(
+            bytes.len() >= 32,
+            "WUSHE_SECRET_KEY must be at least 32 bytes (64 hex characters)"
+        );
+        Ok(bytes)
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
+        f.write_all(content.as_bytes())?;
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::write(path, content)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! The Wushe binary's library half: configuration, opening the database, first-start bootstrap and
+//! serving, shared by `main.rs` and the end-to-end tests.
+
+pub mod cli;
+pub mod config;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use wushe_app::crypto::Crypto;
+use wushe_app::demo::{Scale, Seeded};
+use wushe_app::App;
+use wushe_domain::role::Role;
+use wushe_store::db::DbConfig;
+use wushe_store::Db;
+
+pub use config::Config;
+
+/// Opens the database (creating the data dir for SQLite), applies migrations and builds the app.
+pub async fn open(cfg: &Config, pg_schema: Option<String>) -> anyhow::Result<App> {
+    if !cfg.is_postgres() {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    }
+    let db = Db::connect(&DbConfig {
+        url: cfg.database_url(),
+        max_connections: cfg.max_connections,
+        pg_schema,
+    })
+    .await
+    .context("connecting to the database")?;
+    db.migrate().await.context("applying migrations")?;
+    let crypto = Crypto::new(&cfg.secret_key()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(App::new(db, crypto))
+}
+
+/// What the first start created.
+#[derive(Debug, Default)]
+pub struct Bootstrap {
+    /// The admin password, when it was generated now (printed once).
+    pub generated_admin_password: Option<String>,
+    /// Whether the admin was created now.
+    pub admin_created: bool,
+    /// The demo data, when seeded now.
+    pub demo: Option<Seeded>,
+}
+
+/// Demo logins, one per kind of user, all with the admin's password.
+pub const DEMO_USERS: &[(&str, &str)] = &[
+    ("jiedao01", "街道管理员"),
+    ("shequ01", "社区工作者"),
+    ("wangge01", "网格员"),
+    ("shenji01", "审计员"),
+];
+
+/// Creates the first admin (and, when configured, the demo street and its users) if missing.
+pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
+    let mut out = Bootstrap::default();
+    let user_count = {
+        let mut c = app.db.read().await?;
+        wushe_store::users::count_all(&mut c.conn()).await?
+    };
+    let password = match &cfg.admin_password {
+        Some(p) if !p.is_empty() => p.clone(),
+        _ if user_count == 0 => {
+            let p = wushe_app::crypto::generate_password();
+            out.generated_admin_password = Some(p.clone());
+            p
+        }
+        _ => String::new(),
+    };
+    if user_count == 0 || !password.is_empty() {
+        out.admin_created = wushe_app::users::create_first_admin(app, "admin", &password)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the admin: {e:?}"))?;
+        if !out.admin_created {
+            out.generated_admin_password = None;
+        }
+    }
+    if cfg.demo {
+        if let Some(seeded) = wushe_app::demo::seed(app, Scale::Demo)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the demo: {e:?}"))?
+        {
+            if !password.is_empty() {
+                let street = seeded.first_street;
+                let community = seeded.communities.first().copied();
+                let grid = seeded.first_grid;
+                let grants: [(&str, &str, Vec<(Role, Option<uuid::Uuid>)>); 4] = [
+                    ("jiedao01", "街道管理员", vec![(Role::StreetAdmin, street)]),
+                    (
+                        "shequ01",
+                        "社区工作者",
+                        vec![(Role::CommunityWorker, community)],
+                    ),
+                    ("wangge01", "网格员", vec![(Role::GridSteward, grid)]),
+                    ("shenji01", "审计员", vec![(Role::Auditor, None)]),
+                ];
+                for (name, display, g) in grants {
+                    wushe_app::users::create_system_user(app, name, display, &password, &g)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("creating demo user {name}: {e:?}"))?;
+                }
+            }
+            out.demo = Some(seeded);
+        }
+    }
+    Ok(out)
+}
+
+/// The HTTP router for an app.
+pub fn router(app: App, cfg: &Config) -> axum::Router {
+    wushe_web::router(wushe_web::AppState {
+        app,
+        secure_cookies: cfg.secure_cookies,
+    })
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

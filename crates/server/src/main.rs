@@ -1,0 +1,181 @@
+//! `wushe`: serves the whole product, or runs one administrative command.
+
+use anyhow::Context;
+use clap::Parser;
+use wushe::cli::{Cli, Command, ExportWhat, ImportWhat, ScaleArg};
+use wushe::Config;
+use wushe_app::Actor;
+
+fn init_logs(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let cfg = Config::load(&cli.config)?;
+    init_logs(&cfg.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cfg).await,
+        Command::Migrate => {
+            wushe::open(&cfg, None).await?;
+            println!("数据库迁移完成 / migrations applied");
+            Ok(())
+        }
+        Command::CreateAdmin { username, password } => {
+            let app = wushe::open(&cfg, None).await?;
+            let created = wushe_app::users::create_first_admin(&app, &username, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "{}",
+                if created {
+                    "管理员已创建 / admin created"
+                } else {
+                    "用户名已存在，未修改 / user exists, unchanged"
+                }
+            );
+            Ok(())
+        }
+        Command::SeedDemo { scale } => {
+            let app = wushe::open(&cfg, None).await?;
+            let scale = match scale {
+                ScaleArg::Demo => wushe_app::demo::Scale::Demo,
+                ScaleArg::City => wushe_app::demo::Scale::City,
+            };
+            let started = std::time::Instant::now();
+            match wushe_app::demo::seed(&app, scale)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            {
+                Some(s) => println!(
+                    "已生成 / seeded: {} places, {} households, {} residents in {:.1}s",
+                    s.places,
+                    s.households,
+                    s.residents,
+                    started.elapsed().as_secs_f64()
+                ),
+                None => println!(
+                    "数据库中已有地点，未生成 / the database already has places; nothing seeded"
+                ),
+            }
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Residents { file, dry_run },
+        } => {
+            let app = wushe::open(&cfg, None).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let report =
+                wushe_app::import::residents(&app, &Actor::system(), &name, &bytes, dry_run)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Export {
+            what: ExportWhat::Residents { file },
+        } => {
+            let app = wushe::open(&cfg, None).await?;
+            let (bytes, rows) = wushe_app::export::residents(
+                &app,
+                &Actor::system(),
+                Default::default(),
+                None,
+                false,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+            println!(
+                "已导出 {rows} 名居民 / exported {rows} residents to {}",
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Backup { file } => {
+            anyhow::ensure!(!file.exists(), "{} already exists", file.display());
+            let app = wushe::open(&cfg, None).await?;
+            let dest = file.to_string_lossy().into_owned();
+            if app.db.backup_sqlite(&dest).await? {
+                println!("已备份 / backup written to {}", file.display());
+                Ok(())
+            } else {
+                anyhow::bail!("PostgreSQL is backed up with pg_dump (or your provider's snapshots), not by wushe")
+            }
+        }
+        Command::Check => {
+            let app = wushe::open(&cfg, None).await?;
+            let problems = app.db.integrity_check().await?;
+            if problems.is_empty() {
+                println!("数据库完整性检查通过 / integrity check passed");
+                Ok(())
+            } else {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                anyhow::bail!("{} integrity problems", problems.len())
+            }
+        }
+    }
+}
+
+async fn serve(cfg: Config) -> anyhow::Result<()> {
+    let app = wushe::open(&cfg, None).await?;
+    let boot = wushe::bootstrap(&app, &cfg).await?;
+    let listener = tokio::net::TcpListener::bind(&cfg.addr)
+        .await
+        .with_context(|| format!("binding {}", cfg.addr))?;
+    let addr = listener.local_addr()?;
+    println!();
+    println!("  五社 Wushe 已启动 / is running:  http://{addr}/");
+    println!(
+        "  数据库 / database:             {}",
+        if cfg.is_postgres() {
+            "PostgreSQL".to_owned()
+        } else {
+            cfg.database_url()
+        }
+    );
+    match &boot.generated_admin_password {
+        Some(p) => println!(
+            "  管理员 / admin login:          admin / {p}   (只显示这一次 / shown only once)"
+        ),
+        None if boot.admin_created => {
+            println!("  管理员 / admin login:          admin / (WUSHE_ADMIN_PASSWORD)")
+        }
+        None => println!("  管理员 / admin login:          admin (已存在 / exists)"),
+    }
+    if let Some(d) = &boot.demo {
+        println!(
+            "  演示数据 / demo data:           {} 户 households, {} 名 residents",
+            d.households, d.residents
+        );
+        let users: Vec<String> = wushe::DEMO_USERS
+            .iter()
+            .map(|(u, r)| format!("{u} ({r})"))
+            .collect();
+        println!(
+            "  演示账号 / demo logins:         {}  (密码同管理员 / same password as admin)",
+            users.join(", ")
+        );
+    }
+    println!("  接口文档 / API docs:            http://{addr}/api/docs/");
+    println!();
+    let router = wushe::router(app.clone(), &cfg);
+    wushe::serve(listener, router, wushe::shutdown_signal()).await?;
+    app.db.close().await;
+    Ok(())
+}

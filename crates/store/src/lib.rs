@@ -1,0 +1,41 @@
+//! Wushe storage: one SQL text per query for both SQLite and PostgreSQL, behind [`Db`], [`Tx`] and [`Conn`].
+//!
+//! Queries use `$N` placeholders, which sqlx's SQLite driver binds by number just as PostgreSQL does, so
+//! one string serves both dialects. Where the dialects really differ the module branches on [`Backend`].
+
+pub mod audit;
+pub mod db;
+pub mod error;
+pub mod households;
+pub mod idempotency;
+pub mod imports;
+pub mod places;
+pub mod residents;
+pub mod scope;
+pub mod sessions;
+pub mod settings;
+pub mod tags;
+pub mod users;
+
+pub use db::{Backend, Conn, Db, Tx};
+pub use error::{Error, Result};
+pub use scope::Scope;
+
+/// Runs `$body` with `$c` bound to the concrete connection (`&mut SqliteConnection` or `&mut PgConnection`).
+///
+/// The body is compiled once per backend, so `sqlx::query_as::<_, Row>` infers the right database.
+#[macro_export]
+macro_rules! on {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::Conn::Sqlite($c) => {
+                let $c: &mut ::sqlx::SqliteConnection = &mut **$c;
+                $body
+            }
+            $crate::Conn::Postgres($c) => {
+                let $c: &mut ::sqlx::PgConnection = &mut **$c;
+                $body
+            }
+        }
+    };
+}

@@ -1,0 +1,116 @@
+//! `/imports/residents`: spreadsheet import with a dry run, and its template.
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+use wushe_app::import::ImportReport;
+use wushe_app::AppError;
+
+use super::{flag, xlsx};
+use crate::extract::ApiActor;
+use crate::problem::{ApiError, Problem};
+use crate::AppState;
+
+/// Import options (also accepted as a multipart field).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// Check only; write nothing.
+    pub dry_run: Option<String>,
+}
+
+/// An uploaded file and the form's fields.
+pub struct Upload {
+    /// Original file name.
+    pub file_name: String,
+    /// Bytes.
+    pub bytes: Vec<u8>,
+    /// `dry_run` field.
+    pub dry_run: bool,
+}
+
+/// Reads the `file` (and `dry_run`) parts of a multipart upload, with Chinese errors.
+pub async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
+    let mut up = Upload {
+        file_name: String::new(),
+        bytes: Vec::new(),
+        dry_run: false,
+    };
+    let too_big = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "文件过大",
+            "文件超过10MB，请拆分后再导入",
+            "the file is larger than 10 MB",
+        )
+    };
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big().into()),
+            Err(_) => {
+                return Err(
+                    AppError::upload("上传内容无法读取", "the upload cannot be read").into(),
+                )
+            }
+        };
+        match field.name() {
+            Some("file") => {
+                up.file_name = field.file_name().unwrap_or("upload.xlsx").to_owned();
+                up.bytes = match field.bytes().await {
+                    Ok(b) => b.to_vec(),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(too_big().into())
+                    }
+                    Err(_) => {
+                        return Err(AppError::upload(
+                            "上传内容无法读取",
+                            "the upload cannot be read",
+                        )
+                        .into())
+                    }
+                };
+            }
+            Some("dry_run") => {
+                let v = field.text().await.unwrap_or_default();
+                up.dry_run = flag(&Some(v));
+            }
+            _ => {}
+        }
+    }
+    if up.bytes.is_empty() {
+        return Err(AppError::field(
+            "file",
+            "请选择要导入的 .xlsx 文件",
+            "a file field with an .xlsx workbook is required",
+        )
+        .into());
+    }
+    Ok(up)
+}
+
+/// Imports residents from an .xlsx file (multipart `file`; `dry_run` checks only).
+#[utoipa::path(post, path = "/api/v1/imports/residents", tag = "imports", params(ImportQuery),
+    request_body(content_type = "multipart/form-data", content = String, description = "file: the .xlsx workbook; dry_run: true to check only"),
+    responses((status = 200, body = ImportReport), (status = 400, body = crate::problem::Problem), (status = 413, body = crate::problem::Problem)))]
+pub async fn residents(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<ImportQuery>,
+    m: Multipart,
+) -> Result<Json<ImportReport>, ApiError> {
+    let up = read_upload(m).await?;
+    let dry = up.dry_run || flag(&q.dry_run);
+    Ok(Json(
+        wushe_app::import::residents(&s.app, &a, &up.file_name, &up.bytes, dry).await?,
+    ))
+}
+
+/// Downloads the import template.
+#[utoipa::path(get, path = "/api/v1/imports/residents/template.xlsx", tag = "imports", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn template(ApiActor(_a): ApiActor) -> Result<Response, ApiError> {
+    Ok(xlsx("居民导入模板.xlsx", wushe_app::import::template()?))
+}

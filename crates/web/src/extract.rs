@@ -1,0 +1,166 @@
+//! Request extractors: the caller (bearer token or session cookie), JSON bodies that name the bad field,
+//! and the client address.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+use wushe_app::Actor;
+
+use crate::problem::{field_label, ApiError, Problem, ProblemField};
+use crate::AppState;
+
+/// The name of the page-session cookie.
+pub const SESSION_COOKIE: &str = "wushe_session";
+
+/// The client address (the TCP peer; put a trusted proxy's address handling in front if needed).
+pub fn client_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// The bearer token or session cookie of a request, if any.
+pub fn token_of(headers: &axum::http::HeaderMap) -> Option<String> {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Some(t) = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+        {
+            return Some(t.trim().to_owned());
+        }
+    }
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+}
+
+/// The authenticated caller of an API route (401 problem otherwise).
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(a) = parts.extensions.get::<Actor>() {
+            return Ok(ApiActor(a.clone()));
+        }
+        let token = token_of(&parts.headers).ok_or(wushe_app::AppError::Unauthorized)?;
+        let actor = wushe_app::auth::authenticate(&state.app, &token, client_ip(parts)).await?;
+        parts.extensions.insert(actor.clone());
+        Ok(ApiActor(actor))
+    }
+}
+
+/// A JSON body; syntax and type errors become a 400 problem naming the field in Chinese.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求格式不支持",
+                "请以 application/json 发送请求体",
+                "send the body as application/json",
+            )
+            .into());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "请求体过大",
+                "请求体超过大小限制",
+                "the request body is too large",
+            )
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() || path == "." {
+                    let missing = inner.to_string();
+                    if let Some(field) = missing
+                        .strip_prefix("missing field `")
+                        .and_then(|s| s.split('`').next())
+                    {
+                        return Err(Problem::fields(vec![ProblemField {
+                            field: field.to_owned(),
+                            message: format!("缺少{}（{field}）", field_label(field)),
+                            message_en: format!("{field} is required"),
+                        }])
+                        .into());
+                    }
+                    return Err(Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_json",
+                        "请求格式有误",
+                        format!("请求体不是有效的JSON：{inner}"),
+                        format!("the body is not valid JSON: {inner}"),
+                    )
+                    .into());
+                }
+                let msg = inner.to_string();
+                let (zh, en) = if let Some(f) = msg
+                    .strip_prefix("missing field `")
+                    .and_then(|s| s.split('`').next())
+                {
+                    let p = if path == "." {
+                        f.to_owned()
+                    } else {
+                        format!("{path}.{f}")
+                    };
+                    return Err(Problem::fields(vec![ProblemField {
+                        field: p.clone(),
+                        message: format!("缺少{}（{p}）", field_label(f)),
+                        message_en: format!("{p} is required"),
+                    }])
+                    .into());
+                } else {
+                    (
+                        format!("{}的格式不正确", field_label(&path)),
+                        format!("{path}: {msg}"),
+                    )
+                };
+                Err(Problem::fields(vec![ProblemField {
+                    field: path,
+                    message: zh,
+                    message_en: en,
+                }])
+                .into())
+            }
+        }
+    }
+}

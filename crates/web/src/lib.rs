@@ -1,0 +1,178 @@
+//! Wushe's HTTP edge: the JSON API (`/api/v1`, OpenAPI at `/api/v1/openapi.json`, docs at `/api/docs`),
+//! the server-rendered pages (`/`), health and metrics. Handlers parse, call one use case, and map.
+
+pub mod api;
+pub mod extract;
+pub mod i18n;
+pub mod idempotency;
+pub mod ops;
+pub mod problem;
+pub mod ui;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub app: wushe_app::App,
+    /// Set the `Secure` flag on cookies (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Wushe 五社 API", version = "1", description = "五社联动社区治理平台的公开接口。Errors are RFC 9457 problem details with a stable `code`."),
+    tags(
+        (name = "auth", description = "登录与会话 / login and sessions"),
+        (name = "users", description = "用户与角色 / users and roles"),
+        (name = "places", description = "地点：区、街道、社区、网格、楼栋、街巷 / places"),
+        (name = "people", description = "住户与居民 / households and residents"),
+        (name = "imports", description = "Excel 导入 / spreadsheet import"),
+        (name = "audit", description = "审计日志 / audit log"),
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// The API routes and their OpenAPI description.
+fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use api::{audit, auth, imports, people, places, users};
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::create_token, auth::tokens))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(users::create, users::list))
+        .routes(routes!(users::get))
+        .routes(routes!(users::set_roles))
+        .routes(routes!(users::disable))
+        .routes(routes!(users::enable))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(places::create, places::list))
+        .routes(routes!(places::get, places::rename))
+        .routes(routes!(places::children))
+        .routes(routes!(places::move_to))
+        .routes(routes!(places::archive))
+        .routes(routes!(places::restore))
+        .routes(routes!(places::history))
+        .routes(routes!(places::tags, places::add_tag))
+        .routes(routes!(people::create_household, people::list_households))
+        .routes(routes!(people::export_households))
+        .routes(routes!(people::get_household, people::update_household))
+        .routes(routes!(people::archive_household))
+        .routes(routes!(people::restore_household))
+        .routes(routes!(people::create_resident, people::list_residents))
+        .routes(routes!(people::export_residents))
+        .routes(routes!(people::get_resident, people::update_resident))
+        .routes(routes!(people::move_resident))
+        .routes(routes!(people::archive_resident))
+        .routes(routes!(people::restore_resident))
+        .routes(routes!(people::resident_history))
+        .routes(routes!(imports::template))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
+        .split_for_parts();
+    // Routes with their own body limit or rate limit are added outside the generated router but keep
+    // their place in the document.
+    let (login, login_doc) = OpenApiRouter::<AppState>::new()
+        .routes(routes!(auth::login))
+        .split_for_parts();
+    let (import, import_doc) = OpenApiRouter::<AppState>::new()
+        .routes(routes!(imports::residents))
+        .split_for_parts();
+    let mut doc = doc;
+    doc.merge(login_doc);
+    doc.merge(import_doc);
+    let router = router
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .merge(ops::limit_logins(login))
+        .merge(import.layer(DefaultBodyLimit::max(
+            wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
+        )));
+    (router, doc)
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api_router();
+    let doc = Arc::new(doc);
+    let api = api
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let d = doc.clone();
+                async move { axum::Json((*d).clone()) }
+            }),
+        )
+        .fallback(api_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ));
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api)
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+                .url("/api/docs/openapi.json", ApiDoc::openapi()),
+        )
+        .merge(ui::router(state.clone()))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .merge(ops::limit_logins(
+            Router::new().route("/login", post(ui::auth::login_submit)),
+        ))
+        .layer(axum::middleware::from_fn(ops::record_metrics))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs(120),
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(ops::make_span))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn api_not_found() -> Response {
+    problem::Problem::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "未找到",
+        "没有这个接口",
+        "no such route",
+    )
+    .into_response()
+}

@@ -1,0 +1,376 @@
+//! Server-rendered pages (askama + htmx, no JS build step): a shell with a role-based left menu, lists
+//! with filters and export, and forms that validate on the server and keep what was typed.
+
+pub mod auth;
+pub mod imports;
+pub mod people;
+pub mod places;
+pub mod users;
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use wushe_app::{Actor, AppError};
+use wushe_domain::role::Permission;
+
+use crate::extract::{client_ip, cookie_value, token_of};
+use crate::i18n::{Lang, Tr};
+use crate::AppState;
+
+/// The cookie remembering the language of visitors who are not logged in.
+pub const LANG_COOKIE: &str = "wushe_lang";
+
+/// One entry of the left menu.
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    /// Link.
+    pub href: &'static str,
+    /// Label.
+    pub label: String,
+    /// Current page.
+    pub active: bool,
+}
+
+/// What every page needs: translations, who is logged in, the menu, a message.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    /// Translator.
+    pub t: Tr,
+    /// Display name of the user.
+    pub user: Option<String>,
+    /// Left menu.
+    pub menu: Vec<MenuItem>,
+    /// Current path and query, percent-encoded (for the language switch to come back).
+    pub here: String,
+    /// A one-line message after an action.
+    pub flash: Option<String>,
+}
+
+/// Field errors of a form, by field name.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub HashMap<String, String>);
+
+impl FormErrors {
+    /// The message for a field, or empty.
+    pub fn get(&self, field: &str) -> &str {
+        self.0.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// True when there are no errors.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Errors not tied to a shown field.
+    pub fn general(&self) -> &str {
+        self.get("_")
+    }
+
+    /// Turns a use-case error into form errors in the page's language; other errors pass through.
+    pub fn from_app(e: AppError, t: &Tr) -> Result<FormErrors, AppError> {
+        let mut m = HashMap::new();
+        match e {
+            AppError::Validation(v) => {
+                for f in v {
+                    let key = f
+                        .field
+                        .split(['[', '.'])
+                        .next()
+                        .unwrap_or(&f.field)
+                        .to_owned();
+                    let msg = if t.is_en() { f.message_en } else { f.message };
+                    m.entry(key)
+                        .and_modify(|s: &mut String| {
+                            s.push_str("；");
+                            s.push_str(&msg)
+                        })
+                        .or_insert(msg);
+                }
+            }
+            AppError::Conflict { zh, en, .. }
+            | AppError::Rule { zh, en, .. }
+            | AppError::BadUpload { zh, en } => {
+                m.insert("_".into(), t.pick(&zh, &en).to_owned());
+            }
+            AppError::DuplicateIdNumber(id) => {
+                m.insert(
+                    "id_number".into(),
+                    format!("{} /residents/{id}", t.t("err-duplicate-id")),
+                );
+                m.insert("_dup".into(), id.to_string());
+            }
+            AppError::Forbidden => {
+                m.insert("_".into(), t.t("err-forbidden"));
+            }
+            other => return Err(other),
+        }
+        Ok(FormErrors(m))
+    }
+}
+
+fn lang_for(parts: &Parts, actor: Option<&Actor>) -> Lang {
+    if let Some(c) = cookie_value(&parts.headers, LANG_COOKIE) {
+        return Lang::from_code(&c);
+    }
+    if let Some(a) = actor {
+        return Lang::from_code(&a.locale);
+    }
+    parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept)
+        .unwrap_or(Lang::Zh)
+}
+
+fn menu(t: &Tr, actor: &Actor, path: &str) -> Vec<MenuItem> {
+    let mut items: Vec<(&'static str, &'static str, bool)> = vec![("/", "nav-home", true)];
+    let read = actor.has_anywhere(Permission::ReadPeople);
+    items.push((
+        "/places",
+        "nav-places",
+        read || actor.has_anywhere(Permission::ManagePlaces),
+    ));
+    items.push(("/households", "nav-households", read));
+    items.push(("/residents", "nav-residents", read));
+    items.push((
+        "/imports",
+        "nav-imports",
+        actor.has_anywhere(Permission::ImportPeople),
+    ));
+    items.push((
+        "/users",
+        "nav-users",
+        actor.has_anywhere(Permission::ManageUsers),
+    ));
+    items.push((
+        "/audit",
+        "nav-audit",
+        actor.has_anywhere(Permission::ReadAudit),
+    ));
+    items.push(("/account", "nav-account", true));
+    items.push(("/api/docs/", "nav-api", true));
+    items
+        .into_iter()
+        .filter(|(_, _, show)| *show)
+        .map(|(href, key, _)| MenuItem {
+            href,
+            label: t.t(key),
+            active: if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            },
+        })
+        .collect()
+}
+
+/// The logged-in user of a page, with the page context; redirects to the login page otherwise.
+pub struct PageUser {
+    /// The caller.
+    pub actor: Actor,
+    /// The page context.
+    pub ctx: PageCtx,
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let here = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|u| u.0.to_string())
+            .unwrap_or_else(|| parts.uri.to_string());
+        let to_login =
+            || Redirect::to(&format!("/login?next={}", urlencode(&here))).into_response();
+        let Some(token) = token_of(&parts.headers) else {
+            return Err(to_login());
+        };
+        let actor = match wushe_app::auth::authenticate(&state.app, &token, client_ip(parts)).await
+        {
+            Ok(a) => a,
+            Err(AppError::Unauthorized) => return Err(to_login()),
+            Err(e) => return Err(crate::problem::ApiError::from(e).into_response()),
+        };
+        let t = Tr::new(lang_for(parts, Some(&actor)));
+        let flash = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("msg="))
+                .map(|k| t.t(&format!("msg-{k}")))
+        });
+        let ctx = PageCtx {
+            menu: menu(&t, &actor, parts.uri.path()),
+            user: Some(actor.display_name.clone()),
+            t,
+            here: urlencode(&here),
+            flash,
+        };
+        Ok(PageUser { actor, ctx })
+    }
+}
+
+/// The page context for visitors who are not logged in (the login page).
+pub fn anonymous_ctx(parts: &Parts) -> PageCtx {
+    PageCtx {
+        t: Tr::new(lang_for(parts, None)),
+        user: None,
+        menu: Vec::new(),
+        here: urlencode(&parts.uri.to_string()),
+        flash: None,
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Renders a template, or a plain error page if rendering fails.
+pub fn render<T: askama::Template>(tpl: &T) -> Response {
+    match tpl.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "页面生成失败 / page rendering failed",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// An error page in the user's language.
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// Context.
+    pub ctx: PageCtx,
+    /// HTTP status.
+    pub status: u16,
+    /// Message.
+    pub message: String,
+}
+
+/// Turns a use-case error into an error page.
+pub fn error_page(ctx: PageCtx, e: AppError) -> Response {
+    let p = crate::problem::Problem::from(e);
+    let status = p.status_code();
+    let message = if ctx.t.is_en() {
+        p.detail_en.clone()
+    } else {
+        p.detail.clone()
+    };
+    let mut res = render(&ErrorPage {
+        ctx,
+        status: status.as_u16(),
+        message,
+    });
+    *res.status_mut() = status;
+    res
+}
+
+/// Redirect after a successful POST, with a message key.
+pub fn see_other(to: &str, msg: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{sep}msg={msg}")).into_response()
+}
+
+async fn htmx_js() -> Response {
+    asset(
+        include_bytes!("../../assets/htmx-2.0.4.min.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+async fn style_css() -> Response {
+    asset(
+        include_bytes!("../../assets/style.css"),
+        "text/css; charset=utf-8",
+    )
+}
+
+fn asset(bytes: &'static [u8], ct: &'static str) -> Response {
+    let mut res = bytes.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    res
+}
+
+/// The page routes.
+pub fn router(_state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(auth::home))
+        .route("/login", get(auth::login_page))
+        .route("/logout", post(auth::logout))
+        .route("/lang/{code}", get(auth::set_lang))
+        .route("/account", get(auth::account))
+        .route("/account/password", post(auth::change_password))
+        .route("/account/tokens", post(auth::create_token))
+        .route("/account/tokens/{id}/revoke", post(auth::revoke_token))
+        .route("/places", get(places::index).post(places::create))
+        .route("/places/{id}", get(places::show))
+        .route("/places/{id}/rename", post(places::rename))
+        .route("/places/{id}/move", post(places::move_to))
+        .route("/places/{id}/archive", post(places::archive))
+        .route("/places/{id}/tags", post(places::add_tag))
+        .route(
+            "/households",
+            get(people::households).post(people::create_household),
+        )
+        .route("/households/new", get(people::new_household))
+        .route("/households/{id}", get(people::household))
+        .route("/households/{id}/edit", post(people::update_household))
+        .route(
+            "/residents",
+            get(people::residents).post(people::create_resident),
+        )
+        .route("/residents/new", get(people::new_resident))
+        .route(
+            "/residents/{id}",
+            get(people::resident).post(people::update_resident),
+        )
+        .route("/residents/{id}/edit", get(people::edit_resident))
+        .route("/residents/{id}/move", post(people::move_resident))
+        .route("/residents/{id}/archive", post(people::archive_resident))
+        .route(
+            "/imports",
+            get(imports::index)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/imports/confirm", post(imports::confirm))
+        .route("/users", get(users::index).post(users::create))
+        .route("/users/new", get(users::new_user))
+        .route("/users/{id}", get(users::show))
+        .route("/users/{id}/roles", post(users::set_roles))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
+        .route("/users/{id}/password", post(users::reset_password))
+        .route("/audit", get(users::audit))
+        .route("/assets/htmx.min.js", get(htmx_js))
+        .route("/assets/style.css", get(style_css))
+}
