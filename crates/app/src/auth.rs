@@ -187,7 +187,6 @@ pub async fn login(
             },
         )
         .await?;
-        drop(c);
         tx.commit().await?;
         return Err(match next.locked_until {
             Some(until) if password::is_locked(&next, now) => AppError::AccountLocked(until),
@@ -234,7 +233,6 @@ pub async fn login(
     )
     .await?;
     let grants = grants_of(&mut c, user.id).await?;
-    drop(c);
     tx.commit().await?;
     Ok(LoggedIn {
         token,
@@ -275,7 +273,6 @@ pub async fn authenticate(app: &App, token: &str, ip: Option<String>) -> AppResu
         return Err(AppError::Unauthorized);
     }
     let grants = grants_of(&mut c, user.id).await?;
-    drop(c);
     drop(pooled);
     // Only record use once a minute: a write per request would serialize readers behind the writer.
     if now - s.last_seen_at > Duration::seconds(60) {
@@ -313,7 +310,6 @@ pub async fn logout(app: &App, actor: &Actor) -> AppResult<()> {
             },
         )
         .await?;
-        drop(c);
         tx.commit().await?;
     }
     Ok(())
@@ -361,7 +357,6 @@ pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str)
         },
     )
     .await?;
-    drop(c);
     tx.commit().await?;
     Ok(())
 }
@@ -407,7 +402,6 @@ pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<(St
         .into_iter()
         .find(|s| s.id == id)
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok((token, row))
 }
@@ -438,7 +432,6 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
         },
     )
     .await?;
-    drop(c);
     tx.commit().await?;
     Ok(())
 }

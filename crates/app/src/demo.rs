@@ -277,7 +277,6 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
             communities.push((community, buildings));
         }
     }
-    drop(c);
     tx.commit().await?;
 
     for (community, buildings) in &communities {
@@ -415,7 +414,6 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
         let mut c = tx.conn();
         wushe_store::households::insert_many(&mut c, &households, now).await?;
         wushe_store::residents::insert_many(&mut c, &residents, now).await?;
-        drop(c);
         tx.commit().await?;
         out.households += households.len();
         out.residents += residents.len();

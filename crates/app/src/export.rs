@@ -120,7 +120,6 @@ pub async fn residents(
         community_id: None,
         detail: json!({"rows": rows.len(), "unmasked_rows": unmasked, "tag": f.tag, "name": f.name}),
     }).await?;
-    drop(c);
     tx.commit().await?;
     Ok((bytes, rows.len()))
 }
@@ -180,7 +179,6 @@ pub async fn households(
         },
     )
     .await?;
-    drop(c);
     tx.commit().await?;
     Ok((bytes, rows.len()))
 }

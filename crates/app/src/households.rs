@@ -223,7 +223,6 @@ pub async fn create(
         ));
     }
     let row = create_in(&mut c, actor, &place, &address, &tags).await?;
-    drop(c);
     tx.commit().await?;
     Ok(row.into())
 }
@@ -278,7 +277,6 @@ pub async fn update(
     let row = wushe_store::households::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(row.into())
 }
@@ -322,7 +320,6 @@ pub async fn set_archived(
     let row = wushe_store::households::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(row.into())
 }

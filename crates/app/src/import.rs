@@ -2,7 +2,8 @@
 //!
 //! Columns 姓名 性别 身份证号 联系电话 出生日期 网格 楼栋 门牌 与户主关系 标签; 网格 and 楼栋 are names looked up
 //! inside the caller's area; a household is found or created by 楼栋 + 门牌; a known ID number updates
-//! instead of creating, so importing the same file twice creates nothing new. All valid rows are written in
+//! instead of creating, so importing the same file twice creates nothing new. An optional 社区 column names
+//! the community, for callers whose area holds several grids of the same name (第一网格 is in every one). All valid rows are written in
 //! one transaction (or none, on any failure); a dry run does the same work and rolls it back.
 
 use std::collections::HashMap;
@@ -59,18 +60,29 @@ pub fn template() -> AppResult<Vec<u8>> {
     )
 }
 
-struct Resolver<'a> {
-    scope: &'a Scope,
+/// A building found, or the column and message saying why not.
+type Lookup = Result<PlaceRow, (String, String)>;
+
+struct Resolver {
+    scope: Scope,
     grids: HashMap<String, Result<PlaceRow, String>>,
-    buildings: HashMap<(Option<String>, String), Result<PlaceRow, (String, String)>>,
+    buildings: HashMap<(Option<String>, String), Lookup>,
 }
 
-impl Resolver<'_> {
+impl Resolver {
+    fn new(scope: Scope) -> Resolver {
+        Resolver {
+            scope,
+            grids: HashMap::new(),
+            buildings: HashMap::new(),
+        }
+    }
+
     async fn grid(&mut self, c: &mut Conn<'_>, name: &str) -> AppResult<Result<PlaceRow, String>> {
         if let Some(r) = self.grids.get(name) {
             return Ok(r.clone());
         }
-        let found = wushe_store::places::find_in_scope(c, self.scope, "grid", name).await?;
+        let found = wushe_store::places::find_in_scope(c, &self.scope, "grid", name).await?;
         let r = match found.len() {
             0 => Err(format!("网格“{name}”不在您的辖区内")),
             1 => Ok(found.into_iter().next().expect("one")),
@@ -88,7 +100,7 @@ impl Resolver<'_> {
         c: &mut Conn<'_>,
         grid: Option<&str>,
         name: &str,
-    ) -> AppResult<Result<PlaceRow, (String, String)>> {
+    ) -> AppResult<Lookup> {
         let key = (grid.map(str::to_owned), name.to_owned());
         if let Some(r) = self.buildings.get(&key) {
             return Ok(r.clone());
@@ -106,9 +118,10 @@ impl Resolver<'_> {
             },
             None => {
                 let mut found =
-                    wushe_store::places::find_in_scope(c, self.scope, "building", name).await?;
-                found
-                    .extend(wushe_store::places::find_in_scope(c, self.scope, "lane", name).await?);
+                    wushe_store::places::find_in_scope(c, &self.scope, "building", name).await?;
+                found.extend(
+                    wushe_store::places::find_in_scope(c, &self.scope, "lane", name).await?,
+                );
                 match found.len() {
                     0 => Err((
                         "楼栋".to_owned(),
@@ -163,11 +176,11 @@ pub async fn residents(
         errors: Vec::new(),
         dry_run,
     };
-    let mut resolver = Resolver {
-        scope: &scope,
-        grids: HashMap::new(),
-        buildings: HashMap::new(),
-    };
+    let community_col = sheet
+        .headers
+        .iter()
+        .position(|h| h.trim_end_matches('*') == "社区");
+    let mut resolvers: HashMap<String, Result<Resolver, String>> = HashMap::new();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     let mut households: HashMap<(Uuid, String), wushe_store::households::HouseholdRow> =
         HashMap::new();
@@ -199,6 +212,36 @@ pub async fn residents(
             Ok(p) => p,
             Err(errs) => {
                 report.errors.extend(errs);
+                continue;
+            }
+        };
+        let community_name = community_col
+            .and_then(|i| cells.get(i))
+            .map(|c| wushe_domain::text::clean(&c.text))
+            .unwrap_or_default();
+        if !resolvers.contains_key(&community_name) {
+            let r = if community_name.is_empty() {
+                Ok(Resolver::new(scope.clone()))
+            } else {
+                let found = wushe_store::places::find_in_scope(
+                    &mut c,
+                    &actor.scope(Permission::ReadPeople),
+                    "community",
+                    &community_name,
+                )
+                .await?;
+                match found.as_slice() {
+                    [one] => Ok(Resolver::new(scope.narrow(&one.path))),
+                    [] => Err(format!("社区“{community_name}”不在您的辖区内")),
+                    _ => Err(format!("辖区内有多个名为“{community_name}”的社区")),
+                }
+            };
+            resolvers.insert(community_name.clone(), r);
+        }
+        let resolver = match resolvers.get_mut(&community_name).expect("inserted above") {
+            Ok(r) => r,
+            Err(m) => {
+                report.errors.push(row_error(row_no, "社区", m.clone()));
                 continue;
             }
         };
@@ -379,7 +422,6 @@ pub async fn residents(
         detail: json!({"file": file_name, "sha256": sha, "created": report.created, "updated": report.updated,
                        "unchanged": report.unchanged, "errors": report.errors.len(), "dry_run": dry_run}),
     }).await?;
-    drop(c);
     if dry_run {
         drop(tx);
     } else {

@@ -193,7 +193,6 @@ pub async fn create(
         },
     )
     .await?;
-    drop(c);
     tx.commit().await?;
     Ok(row.into())
 }
@@ -335,7 +334,6 @@ pub async fn rename(app: &App, actor: &Actor, id: Uuid, name: &str) -> AppResult
     let row = wushe_store::places::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(row.into())
 }
@@ -383,7 +381,6 @@ pub async fn set_archived(app: &App, actor: &Actor, id: Uuid, archived: bool) ->
     let row = wushe_store::places::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(row.into())
 }
@@ -484,7 +481,6 @@ pub async fn move_to(
     let row = wushe_store::places::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(row.into())
 }
@@ -546,7 +542,6 @@ pub async fn add_tag(
     )
     .await?;
     let out = wushe_store::tags::list(&mut c, community_id).await?;
-    drop(c);
     tx.commit().await?;
     Ok(out)
 }

@@ -292,7 +292,6 @@ pub async fn create(app: &App, actor: &Actor, input: &ResidentInput) -> AppResul
     let row = wushe_store::residents::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(Resident::masked(row))
 }
@@ -321,7 +320,6 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid, unmask: bool) -> AppResult<
     )
     .await?;
     let out = Resident::unmasked(row, &app.crypto)?;
-    drop(c);
     tx.commit().await?;
     Ok(out)
 }
@@ -393,7 +391,6 @@ pub async fn update(
     let row = wushe_store::residents::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(Resident::masked(row))
 }
@@ -457,7 +454,6 @@ pub async fn move_to(
     let row = wushe_store::residents::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(Resident::masked(row))
 }
@@ -523,7 +519,6 @@ pub async fn set_archived(
     let row = wushe_store::residents::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(c);
     tx.commit().await?;
     Ok(Resident::masked(row))
 }

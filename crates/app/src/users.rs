@@ -214,7 +214,6 @@ pub async fn create(app: &App, actor: &Actor, input: &NewUser) -> AppResult<User
         community_id: None,
         detail: json!({"username": row.username, "roles": grants.iter().map(|g| json!({"role": g.role, "place_id": g.place_id})).collect::<Vec<_>>()}),
     }).await?;
-    drop(c);
     tx.commit().await?;
     Ok(view(&row, &grants))
 }
@@ -314,7 +313,6 @@ pub async fn set_roles(
         community_id: None,
         detail: json!({"roles": grants.iter().map(|g| json!({"role": g.role, "place_id": g.place_id})).collect::<Vec<_>>()}),
     }).await?;
-    drop(c);
     tx.commit().await?;
     Ok(view(&u, &grants))
 }
@@ -365,7 +363,6 @@ pub async fn set_disabled(
     )
     .await?;
     let u2 = wushe_store::users::get(&mut c, id).await?.unwrap_or(u);
-    drop(c);
     tx.commit().await?;
     Ok(view(&u2, &grants))
 }
@@ -399,7 +396,6 @@ pub async fn reset_password(app: &App, actor: &Actor, id: Uuid, new: &str) -> Ap
         },
     )
     .await?;
-    drop(c);
     tx.commit().await?;
     Ok(())
 }
@@ -447,7 +443,6 @@ pub async fn create_first_admin(app: &App, username: &str, password: &str) -> Ap
         },
     )
     .await?;
-    drop(c);
     tx.commit().await?;
     Ok(true)
 }
@@ -494,7 +489,6 @@ pub async fn create_system_user(
         };
         wushe_store::users::grant(&mut c, row.id, role.as_str(), *place, &path, None, now).await?;
     }
-    drop(c);
     tx.commit().await?;
     Ok(())
 }

@@ -47,11 +47,11 @@ pub struct Bootstrap {
 }
 
 /// Demo logins, one per kind of user, all with the admin's password.
-pub const DEMO_USERS: &[(&str, &str)] = &[
-    ("jiedao01", "街道管理员"),
-    ("shequ01", "社区工作者"),
-    ("wangge01", "网格员"),
-    ("shenji01", "审计员"),
+pub const DEMO_USERS: &[(&str, &str, Role)] = &[
+    ("jiedao01", "街道管理员", Role::StreetAdmin),
+    ("shequ01", "社区工作者", Role::CommunityWorker),
+    ("wangge01", "网格员", Role::GridSteward),
+    ("shenji01", "审计员", Role::Auditor),
 ];
 
 /// Creates the first admin (and, when configured, the demo street and its users) if missing.
@@ -84,23 +84,23 @@ pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
             .map_err(|e| anyhow::anyhow!("seeding the demo: {e:?}"))?
         {
             if !password.is_empty() {
-                let street = seeded.first_street;
-                let community = seeded.communities.first().copied();
-                let grid = seeded.first_grid;
-                let grants: [(&str, &str, Vec<(Role, Option<uuid::Uuid>)>); 4] = [
-                    ("jiedao01", "街道管理员", vec![(Role::StreetAdmin, street)]),
-                    (
-                        "shequ01",
-                        "社区工作者",
-                        vec![(Role::CommunityWorker, community)],
-                    ),
-                    ("wangge01", "网格员", vec![(Role::GridSteward, grid)]),
-                    ("shenji01", "审计员", vec![(Role::Auditor, None)]),
-                ];
-                for (name, display, g) in grants {
-                    wushe_app::users::create_system_user(app, name, display, &password, &g)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("creating demo user {name}: {e:?}"))?;
+                for (name, display, role) in DEMO_USERS {
+                    // Each demo user is granted where the role belongs: the street, the first community, its first grid.
+                    let place = match role {
+                        Role::StreetAdmin => seeded.first_street,
+                        Role::CommunityWorker => seeded.communities.first().copied(),
+                        Role::GridSteward => seeded.first_grid,
+                        _ => None,
+                    };
+                    wushe_app::users::create_system_user(
+                        app,
+                        name,
+                        display,
+                        &password,
+                        &[(*role, place)],
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("creating demo user {name}: {e:?}"))?;
                 }
             }
             out.demo = Some(seeded);

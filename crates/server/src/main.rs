@@ -165,7 +165,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
         );
         let users: Vec<String> = wushe::DEMO_USERS
             .iter()
-            .map(|(u, r)| format!("{u} ({r})"))
+            .map(|(u, r, _)| format!("{u} ({r})"))
             .collect();
         println!(
             "  演示账号 / demo logins:         {}  (密码同管理员 / same password as admin)",

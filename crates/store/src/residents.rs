@@ -194,6 +194,7 @@ pub async fn set_archived(
 }
 
 /// Records a move between households.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_move(
     c: &mut Conn<'_>,
     community_id: Uuid,

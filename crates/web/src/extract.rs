@@ -164,3 +164,30 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         }
     }
 }
+
+/// Query parameters; a bad one becomes a 400 problem naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let inner = e.into_inner().to_string();
+                Problem::fields(vec![ProblemField {
+                    message: format!("查询参数{}（{field}）的格式不正确", field_label(&field)),
+                    message_en: format!("query parameter {field}: {inner}"),
+                    field,
+                }])
+                .into()
+            })
+    }
+}

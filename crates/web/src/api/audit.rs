@@ -1,6 +1,6 @@
 //! `/audit`: the audit log for auditors, with filters and an export.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,6 +11,7 @@ use wushe_store::audit::{AuditFilter, AuditRow};
 
 use super::xlsx;
 use crate::extract::ApiActor;
+use crate::extract::ApiQuery;
 use crate::problem::ApiError;
 use crate::AppState;
 
@@ -20,14 +21,19 @@ pub struct AuditQuery {
     /// Actions starting with this, e.g. `resident.` or `resident.unmask`.
     pub action: Option<String>,
     /// Only this actor.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub actor_id: Option<Uuid>,
     /// Only this object.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub object_id: Option<Uuid>,
     /// From this day (Asia/Shanghai), inclusive.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub from: Option<NaiveDate>,
     /// To this day (Asia/Shanghai), inclusive.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub to: Option<NaiveDate>,
     /// Page size.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -63,6 +69,7 @@ pub struct AuditView {
     /// When.
     pub at: DateTime<Utc>,
     /// Who.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub actor_id: Option<Uuid>,
     /// Their user name.
     pub actor_name: String,
@@ -71,6 +78,7 @@ pub struct AuditView {
     /// Kind of object.
     pub object_type: String,
     /// Which object.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub object_id: Option<Uuid>,
     /// Client address.
     pub ip: Option<String>,
@@ -99,7 +107,7 @@ impl From<AuditRow> for AuditView {
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditView>>, ApiError> {
     let p = wushe_app::audit::list(&s.app, &a, &q.filter(), q.cursor.as_deref(), q.limit).await?;
     Ok(Json(Page {
@@ -113,7 +121,7 @@ pub async fn list(
 pub async fn export(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Response, ApiError> {
     let (bytes, _) = wushe_app::export::audit_log(&s.app, &a, &q.filter()).await?;
     Ok(xlsx("审计日志.xlsx", bytes))

@@ -1,6 +1,6 @@
 //! `/imports/residents`: spreadsheet import with a dry run, and its template.
 
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -10,6 +10,7 @@ use wushe_app::AppError;
 
 use super::{flag, xlsx};
 use crate::extract::ApiActor;
+use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
@@ -99,7 +100,7 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
 pub async fn residents(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<ImportQuery>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
     m: Multipart,
 ) -> Result<Json<ImportReport>, ApiError> {
     let up = read_upload(m).await?;

@@ -24,6 +24,7 @@ pub fn created<T: Serialize>(location: String, body: &T) -> Response {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct Paging {
     /// Page size, default 50, at most 500.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -59,4 +60,18 @@ pub fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
 /// Parses an optional boolean query flag the way people type it (`true`, `1`, `on`).
 pub fn flag(v: &Option<String>) -> bool {
     matches!(v.as_deref(), Some("true" | "1" | "on" | "yes"))
+}
+
+/// Reads an optional query value, treating an empty one (`?place_id=`, as forms send) as absent.
+pub fn empty_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }

@@ -1,6 +1,6 @@
 //! `/households` and `/residents`: registering, reading (masked), searching, correcting, moving, exporting.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use wushe_store::households::HouseholdFilter;
 use wushe_store::residents::ResidentFilter;
 
 use super::{created, flag, xlsx};
+use crate::extract::ApiQuery;
 use crate::extract::{ApiActor, ApiJson};
 use crate::problem::ApiError;
 use crate::AppState;
@@ -20,6 +21,7 @@ use crate::AppState;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewHousehold {
     /// Building or lane.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub place_id: Option<Uuid>,
     /// Door (门牌).
     #[serde(default)]
@@ -47,6 +49,7 @@ pub async fn create_household(
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct HouseholdQuery {
     /// Only under this place.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub place_id: Option<Uuid>,
     /// Only with this tag.
     pub tag: Option<String>,
@@ -55,6 +58,7 @@ pub struct HouseholdQuery {
     /// Include archived.
     pub include_archived: Option<String>,
     /// Page size.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -77,7 +81,7 @@ impl HouseholdQuery {
 pub async fn list_households(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<HouseholdQuery>,
+    ApiQuery(q): ApiQuery<HouseholdQuery>,
 ) -> Result<Json<Page<Household>>, ApiError> {
     Ok(Json(
         households::list(
@@ -97,7 +101,7 @@ pub async fn list_households(
 pub async fn export_households(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<HouseholdQuery>,
+    ApiQuery(q): ApiQuery<HouseholdQuery>,
 ) -> Result<Response, ApiError> {
     let (bytes, _) = wushe_app::export::households(&s.app, &a, q.filter(), q.place_id).await?;
     Ok(xlsx("住户.xlsx", bytes))
@@ -172,8 +176,10 @@ pub async fn create_resident(
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ResidentQuery {
     /// Only under this place (community, grid, building).
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub place_id: Option<Uuid>,
     /// Only in this household.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub household_id: Option<Uuid>,
     /// Only with this tag.
     pub tag: Option<String>,
@@ -188,6 +194,7 @@ pub struct ResidentQuery {
     /// Export with clear ID numbers and phones (needs the permission; audited).
     pub unmask: Option<String>,
     /// Page size.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -217,7 +224,7 @@ impl ResidentQuery {
 pub async fn list_residents(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<ResidentQuery>,
+    ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> Result<Json<Page<Resident>>, ApiError> {
     Ok(Json(
         residents::list(
@@ -237,7 +244,7 @@ pub async fn list_residents(
 pub async fn export_residents(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<ResidentQuery>,
+    ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> Result<Response, ApiError> {
     let (bytes, _) =
         wushe_app::export::residents(&s.app, &a, q.filter(), q.place_id, flag(&q.unmask)).await?;
@@ -257,7 +264,7 @@ pub async fn get_resident(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
-    Query(q): Query<ReadQuery>,
+    ApiQuery(q): ApiQuery<ReadQuery>,
 ) -> Result<Json<Resident>, ApiError> {
     Ok(Json(residents::get(&s.app, &a, id, flag(&q.unmask)).await?))
 }
@@ -324,6 +331,7 @@ pub struct ResidentMoveView {
     /// To.
     pub to_household_id: Uuid,
     /// Who.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub actor_id: Option<Uuid>,
     /// When.
     pub at: chrono::DateTime<chrono::Utc>,

@@ -1,6 +1,6 @@
 //! `/places`: the map from district down to building and lane, and each community's tag dictionary.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -9,6 +9,7 @@ use wushe_app::page::Page;
 use wushe_app::places::{self, Place};
 
 use super::{created, flag};
+use crate::extract::ApiQuery;
 use crate::extract::{ApiActor, ApiJson};
 use crate::problem::ApiError;
 use crate::AppState;
@@ -45,6 +46,7 @@ pub struct PlaceQuery {
     /// Name contains.
     pub q: Option<String>,
     /// Page size.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -55,7 +57,7 @@ pub struct PlaceQuery {
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<PlaceQuery>,
+    ApiQuery(q): ApiQuery<PlaceQuery>,
 ) -> Result<Json<Page<Place>>, ApiError> {
     Ok(Json(
         places::list(
@@ -93,7 +95,7 @@ pub async fn children(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
-    Query(q): Query<ChildrenQuery>,
+    ApiQuery(q): ApiQuery<ChildrenQuery>,
 ) -> Result<Json<Page<Place>>, ApiError> {
     let items = places::children(&s.app, &a, id, flag(&q.include_archived)).await?;
     Ok(Json(Page {
@@ -172,6 +174,7 @@ pub struct MoveView {
     /// New parent.
     pub to_parent_id: Uuid,
     /// Who.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub actor_id: Option<Uuid>,
     /// When.
     pub at: chrono::DateTime<chrono::Utc>,

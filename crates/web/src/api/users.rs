@@ -1,6 +1,6 @@
 //! `/users`: administrators manage users inside their own subtree.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -11,6 +11,7 @@ use wushe_app::page::Page;
 use wushe_app::users::{self, NewUser, RoleInput};
 
 use super::created;
+use crate::extract::ApiQuery;
 use crate::extract::{ApiActor, ApiJson};
 use crate::problem::ApiError;
 use crate::AppState;
@@ -32,6 +33,7 @@ pub struct UserQuery {
     /// Name contains.
     pub q: Option<String>,
     /// Page size.
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -42,7 +44,7 @@ pub struct UserQuery {
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    Query(q): Query<UserQuery>,
+    ApiQuery(q): ApiQuery<UserQuery>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
     Ok(Json(
         users::list(

@@ -1,7 +1,7 @@
 //! Login, logout, language, the home page and the account page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,6 +15,7 @@ use wushe_app::AppError;
 use super::{
     anonymous_ctx, error_page, render, see_other, FormErrors, PageCtx, PageUser, LANG_COOKIE,
 };
+use crate::extract::ApiQuery;
 use crate::extract::{client_ip, SESSION_COOKIE};
 use crate::AppState;
 
@@ -44,7 +45,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// `GET /login`.
-pub async fn login_page(parts: Parts, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_page(parts: Parts, ApiQuery(q): ApiQuery<NextQuery>) -> Response {
     render(&LoginPage {
         ctx: anonymous_ctx(&parts),
         username: String::new(),
@@ -133,7 +134,7 @@ pub async fn set_lang(
     State(s): State<AppState>,
     parts: Parts,
     Path(code): Path<String>,
-    Query(q): Query<NextQuery>,
+    ApiQuery(q): ApiQuery<NextQuery>,
 ) -> Response {
     let lang = crate::i18n::Lang::from_code(&code);
     if let Some(token) = crate::extract::token_of(&parts.headers) {

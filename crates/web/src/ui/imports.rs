@@ -85,7 +85,6 @@ pub async fn upload(State(s): State<AppState>, user: PageUser, m: Multipart) -> 
                     Utc::now(),
                 )
                 .await?;
-                drop(c);
                 tx.commit().await
             }
             .await;

@@ -86,7 +86,7 @@ impl FormErrors {
                     let msg = if t.is_en() { f.message_en } else { f.message };
                     m.entry(key)
                         .and_modify(|s: &mut String| {
-                            s.push_str("；");
+                            s.push('；');
                             s.push_str(&msg)
                         })
                         .or_insert(msg);

@@ -1,7 +1,7 @@
 //! Household and resident pages: lists with filters, search, paging and export; forms; the masked record.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
 use chrono::NaiveDate;
@@ -14,6 +14,7 @@ use wushe_domain::role::Permission;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::people::{HouseholdQuery, ResidentQuery};
+use crate::extract::ApiQuery;
 use crate::AppState;
 
 fn query_string(pairs: &[(&str, Option<String>)]) -> String {
@@ -45,7 +46,7 @@ struct HouseholdsPage {
 pub async fn households(
     State(s): State<AppState>,
     user: PageUser,
-    Query(q): Query<HouseholdQuery>,
+    ApiQuery(q): ApiQuery<HouseholdQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
     match wushe_app::households::list(
@@ -118,7 +119,7 @@ async fn buildings_for(s: &AppState, actor: &wushe_app::Actor) -> Vec<Place> {
 pub async fn new_household(
     State(s): State<AppState>,
     user: PageUser,
-    Query(q): Query<PlaceIdQuery>,
+    ApiQuery(q): ApiQuery<PlaceIdQuery>,
 ) -> Response {
     let buildings = buildings_for(&s, &user.actor).await;
     render(&NewHouseholdPage {
@@ -265,7 +266,7 @@ struct ResidentsPage {
 pub async fn residents(
     State(s): State<AppState>,
     user: PageUser,
-    Query(q): Query<ResidentQuery>,
+    ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
     match wushe_app::residents::list(
@@ -422,7 +423,7 @@ pub struct HouseholdIdQuery {
 pub async fn new_resident(
     State(s): State<AppState>,
     user: PageUser,
-    Query(q): Query<HouseholdIdQuery>,
+    ApiQuery(q): ApiQuery<HouseholdIdQuery>,
 ) -> Response {
     let f = ResidentForm {
         household_id: q.household_id.map(|h| h.to_string()).unwrap_or_default(),
@@ -515,7 +516,7 @@ pub async fn resident(
     State(s): State<AppState>,
     user: PageUser,
     Path(id): Path<Uuid>,
-    Query(q): Query<UnmaskQuery>,
+    ApiQuery(q): ApiQuery<UnmaskQuery>,
 ) -> Response {
     resident_page(
         &s,

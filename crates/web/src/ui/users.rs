@@ -1,7 +1,7 @@
 //! User management pages and the audit log page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use wushe_domain::role::Role;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::audit::{AuditQuery, AuditView};
+use crate::extract::ApiQuery;
 use crate::AppState;
 
 /// A role offered in a form.
@@ -76,7 +77,7 @@ pub struct UsersQuery {
 pub async fn index(
     State(s): State<AppState>,
     user: PageUser,
-    Query(q): Query<UsersQuery>,
+    ApiQuery(q): ApiQuery<UsersQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
     match wushe_app::users::list(
@@ -336,7 +337,7 @@ struct AuditPage {
 pub async fn audit(
     State(s): State<AppState>,
     user: PageUser,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
     match wushe_app::audit::list(&s.app, &actor, &q.filter(), q.cursor.as_deref(), q.limit).await {

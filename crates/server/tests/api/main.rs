@@ -1,0 +1,15 @@
+//! End-to-end API tests: each on a fresh database, on SQLite always and on PostgreSQL when
+//! `WUSHE_TEST_PG_URL` is set.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod auth;
+mod authz;
+mod crash;
+pub mod imports;
+mod people;
+mod places;
+mod schema_parity;
+mod start;
+mod users;

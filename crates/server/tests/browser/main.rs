@@ -1,0 +1,305 @@
+//! Browser tests in a real headless Chromium (Debian's chromium and chromium-driver). They run when
+//! `WUSHE_BROWSER_TESTS=1` (`.ci/run` sets it after installing both).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+struct Driver {
+    child: Child,
+    profile: std::path::PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn enabled() -> bool {
+    std::env::var("WUSHE_BROWSER_TESTS")
+        .map(|v| v == "1")
+        .unwrap_or(false)
+}
+
+async fn browser(width: u32, height: u32) -> (Driver, Client) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (apt-get install chromium-driver)");
+    let profile =
+        std::env::temp_dir().join(format!("wushe-chrome-{}", uuid::Uuid::now_v7().simple()));
+    let driver = Driver {
+        child,
+        profile: profile.clone(),
+    };
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                     "--no-first-run", "--disable-sync", "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display()),
+                     format!("--window-size={width},{height}"), "--lang=zh-CN"]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return (driver, c),
+            Err(e) if Instant::now() > deadline => panic!("cannot start chromium: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+/// The text of the first element matching `css` once `ok` accepts it (pages load and htmx swaps
+/// asynchronously, so elements read too early may be stale: keep polling until the deadline).
+async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                if ok(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        assert!(Instant::now() < deadline, "{css}: last saw {last:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the element's text is exactly `want`.
+async fn expect_text(c: &Client, css: &str, want: &str) {
+    wait_text(c, css, |t| t == want).await;
+}
+
+/// The text of an element once it exists.
+async fn text(c: &Client, css: &str) -> String {
+    wait_text(c, css, |_| true).await
+}
+
+async fn fill(c: &Client, name: &str, value: &str) {
+    c.find(Locator::Css(&format!("[name='{name}']")))
+        .await
+        .unwrap_or_else(|e| panic!("field {name}: {e}"))
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn submit(c: &Client, form: &str) {
+    c.find(Locator::Css(&format!("{form} button[type='submit']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn login(c: &Client, base: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "username", "admin").await;
+    fill(c, "password", common::ADMIN_PASSWORD).await;
+    submit(c, "form[action='/login']").await;
+    expect_text(c, "main h1", "辖区概况").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_adds_a_household_and_a_resident_sees_the_id_masked_and_switches_to_english() {
+    if !enabled() {
+        eprintln!("skipped: set WUSHE_BROWSER_TESTS=1 to run the browser tests");
+        return;
+    }
+    let t = common::spawn().await;
+    let m = common::map(&t).await;
+    let (_driver, c) = browser(1280, 900).await;
+    login(&c, &t.base).await;
+
+    // A household through the form; a wrong door first shows the error beside the field and keeps input.
+    c.goto(&format!(
+        "{}/households/new?place_id={}",
+        t.base, m.building_a1
+    ))
+    .await
+    .unwrap();
+    fill(&c, "tags", "低保").await;
+    submit(&c, "form[action='/households']").await;
+    // The browser's own "required" check stops an empty door; fill it and send.
+    fill(&c, "address", "3单元301").await;
+    submit(&c, "form[action='/households']").await;
+    expect_text(&c, "main h1", "1栋 3单元301").await;
+
+    // A resident through the form: a wrong check digit is shown in Chinese beside the field, input kept.
+    c.find(Locator::Id("add-resident"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let idn = common::id_number("19520718", 31);
+    let mut bad = idn.clone();
+    bad.pop();
+    bad.push(if idn.ends_with('1') { '2' } else { '1' });
+    fill(&c, "name", "易晓玲").await;
+    fill(&c, "id_number", &bad).await;
+    fill(&c, "phone", "13912345678").await;
+    submit(&c, "#resident-form").await;
+    let err = wait_text(
+        &c,
+        "#resident-form label:nth-of-type(2) .field-error",
+        |t| !t.is_empty(),
+    )
+    .await;
+    assert!(err.contains("校验位"), "error beside the ID field: {err}");
+    let kept = c
+        .find(Locator::Css("[name='name']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(kept, "易晓玲", "what was typed is kept");
+    let id_field = c.find(Locator::Css("[name='id_number']")).await.unwrap();
+    id_field.clear().await.unwrap();
+    id_field.send_keys(&idn).await.unwrap();
+    submit(&c, "#resident-form").await;
+    expect_text(&c, "main h1", "易晓玲").await;
+    let shown = text(&c, "#id-number").await;
+    assert!(
+        shown.contains("********") && !shown.contains(&idn),
+        "masked: {shown}"
+    );
+    assert_eq!(text(&c, "#phone").await, "139****5678");
+
+    // Unmasking shows the number (and is audited, which the API tests check).
+    c.find(Locator::Id("unmask"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&c, "#id-number", &idn).await;
+
+    // English by the switch, and it stays for the next page.
+    c.find(Locator::Id("lang-en"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let menu = wait_text(&c, "nav.menu", |t| t.contains("Residents")).await;
+    assert!(
+        menu.contains("Residents") && menu.contains("Households"),
+        "{menu}"
+    );
+    c.goto(&format!("{}/", t.base)).await.unwrap();
+    expect_text(&c, "main h1", "Your area at a glance").await;
+    let shot = c.screenshot().await.unwrap();
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("home-en.png");
+    std::fs::write(&out, shot).unwrap();
+    c.goto(&format!("{}/lang/zh-CN?next=/", t.base))
+        .await
+        .unwrap();
+    expect_text(&c, "main h1", "辖区概况").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_fit_a_375_pixel_phone() {
+    if !enabled() {
+        eprintln!("skipped: set WUSHE_BROWSER_TESTS=1 to run the browser tests");
+        return;
+    }
+    let t = common::spawn_with(true).await;
+    let (_driver, c) = browser(375, 812).await;
+    login(&c, &t.base).await;
+    for page in [
+        "/",
+        "/residents",
+        "/households",
+        "/places",
+        "/imports",
+        "/account",
+    ] {
+        c.goto(&format!("{}{page}", t.base)).await.unwrap();
+        text(&c, "main h1").await;
+        let w = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
+        assert!(
+            scroll <= inner,
+            "{page} overflows a phone: {scroll} > {inner}"
+        );
+    }
+    // The live search narrows the resident list without a page reload.
+    c.goto(&format!("{}/residents", t.base)).await.unwrap();
+    let before = c
+        .find_all(Locator::Css("#results tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    c.find(Locator::Id("search-name"))
+        .await
+        .unwrap()
+        .send_keys("欧阳")
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = c.find_all(Locator::Css("#results tbody tr")).await.unwrap();
+        let names = first_cells(&rows).await.unwrap_or_default();
+        if !names.is_empty() && rows.len() < before && names.iter().all(|n| n.contains("欧阳")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "live search did not narrow the list ({} rows)",
+            rows.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("residents-phone.png"),
+        shot,
+    )
+    .unwrap();
+    c.close().await.unwrap();
+}
+
+async fn first_cells(rows: &[fantoccini::elements::Element]) -> Option<Vec<String>> {
+    // A swap in progress makes rows stale; the caller polls again.
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r.find(Locator::Css("td")).await.ok()?.text().await.ok()?);
+    }
+    Some(out)
+}
