@@ -182,10 +182,95 @@ async fn count_residents(dir: &std::path::Path) -> i64 {
         ..wushe::Config::default()
     };
     let app = wushe::open(&cfg, None).await.unwrap();
-    let mut c = app.db.read().await.unwrap();
-    let n = wushe_store::residents::count(&mut c.conn(), &wushe_store::Scope::All, None)
-        .await
-        .unwrap();
+    let n = {
+        // The pooled connection must be back in the pool before the pool closes.
+        let mut c = app.db.read().await.unwrap();
+        wushe_store::residents::count(&mut c.conn(), &wushe_store::Scope::All, None)
+            .await
+            .unwrap()
+    };
     app.db.close().await;
     n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_copies_a_live_database_and_the_cli_exports_residents() {
+    if crate::common::pg_url().is_some() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wushe-backup-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut child = start(&dir, port);
+    wait_ready(&http, &base).await;
+    let before = count_residents(&dir).await;
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wushe"))
+            .args(args)
+            .env("WUSHE_DATA_DIR", &dir)
+            .env("WUSHE_SECRET_KEY", SECRET)
+            .env_remove("WUSHE_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    // The server keeps running (and answering) while the copy is taken.
+    let backup = dir.join("copy.db");
+    let out = cli(&["backup", backup.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        http.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let out = cli(&["backup", backup.to_str().unwrap()]);
+    assert!(
+        !out.status.success(),
+        "an existing file is never overwritten"
+    );
+    let xlsx_path = dir.join("all.xlsx");
+    let out = cli(&["export", "residents", xlsx_path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let sheet = wushe_app::sheet::read_first_sheet(&std::fs::read(&xlsx_path).unwrap()).unwrap();
+    assert_eq!(sheet.rows.len() as i64, before);
+    assert!(
+        sheet.rows.iter().all(|r| r[2].text.contains("********")),
+        "CLI exports are masked"
+    );
+    // The copy opens on its own and holds the same people.
+    let copy_dir = dir.join("restored");
+    std::fs::create_dir_all(&copy_dir).unwrap();
+    std::fs::copy(&backup, copy_dir.join("wushe.db")).unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_wushe"))
+        .arg("check")
+        .env("WUSHE_DATA_DIR", &copy_dir)
+        .env("WUSHE_SECRET_KEY", SECRET)
+        .env_remove("WUSHE_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert_eq!(count_residents(&copy_dir).await, before);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -19,6 +19,11 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Chromium outlives a killed chromedriver: end every process started on this test's profile.
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(self.profile.as_os_str())
+            .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
@@ -289,6 +294,16 @@ async fn pages_fit_a_375_pixel_phone() {
     let shot = c.screenshot().await.unwrap();
     std::fs::write(
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("residents-phone.png"),
+        shot,
+    )
+    .unwrap();
+    // The same home page at desktop width, for the README.
+    c.set_window_size(1280, 760).await.unwrap();
+    c.goto(&format!("{}/", t.base)).await.unwrap();
+    expect_text(&c, "main h1", "辖区概况").await;
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("home-zh.png"),
         shot,
     )
     .unwrap();
