@@ -1,6 +1,6 @@
 //! Property tests of the domain rules over generated inputs.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -69,10 +69,11 @@ proptest! {
     }
 
     #[test]
-    fn wrong_check_char_is_rejected(id in valid_id(), c in prop::sample::select(
-        vec!['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'X'])) {
-        prop_assume!(!id.ends_with(c));
-        let bad = format!("{}{c}", &id[..17]);
+    fn wrong_check_char_is_rejected(id in valid_id(), k in 1usize..11) {
+        // Every one of the ten other check characters must be refused.
+        const CHECKS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+        let right = CHECKS.iter().position(|&x| id.ends_with(x)).unwrap();
+        let bad = format!("{}{}", &id[..17], CHECKS[(right + k) % 11]);
         prop_assert_eq!(IdNumber::parse(&bad, today()), Err(IdNumberError::CheckDigit));
     }
 
@@ -163,9 +164,27 @@ proptest! {
     #[test]
     fn age_counts_whole_years(day in 0i64..40_000, years in 0u32..120) {
         let birth = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + Duration::days(day);
+        // Adding years to 29 February clamps to the 28th, a day before a leap-day baby's birthday in common
+        // years (see the test below): that case is pinned separately.
+        prop_assume!(!(birth.month() == 2 && birth.day() == 29));
         let on = birth.checked_add_months(chrono::Months::new(12 * years)).unwrap();
         prop_assert_eq!(age_on(birth, on), years);
         prop_assert_eq!(age_on(birth, on - Duration::days(1)), years.saturating_sub(1));
+    }
+
+    #[test]
+    fn leap_day_babies_age_on_the_first_of_march(leap in 0i32..30, years in 1i32..60) {
+        let year = 1904 + leap * 4;
+        let birth = NaiveDate::from_ymd_opt(year, 2, 29).unwrap();
+        let y = year + years;
+        let feb28 = NaiveDate::from_ymd_opt(y, 2, 28).unwrap();
+        let mar1 = NaiveDate::from_ymd_opt(y, 3, 1).unwrap();
+        let is_leap = NaiveDate::from_ymd_opt(y, 2, 29).is_some();
+        prop_assert_eq!(age_on(birth, feb28), (years - 1) as u32);
+        prop_assert_eq!(age_on(birth, mar1), years as u32);
+        if is_leap {
+            prop_assert_eq!(age_on(birth, NaiveDate::from_ymd_opt(y, 2, 29).unwrap()), years as u32);
+        }
     }
 
     #[test]

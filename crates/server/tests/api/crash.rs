@@ -63,6 +63,7 @@ async fn import(
 async fn kill_during_a_big_import_leaves_a_sound_database() {
     if crate::common::pg_url().is_some() {
         // The binary under test runs on its embedded SQLite here; PostgreSQL's own crash recovery is not ours to test.
+        eprintln!("runs on SQLite only; covered by the SQLite run");
         return;
     }
     let dir = std::env::temp_dir().join(format!("wushe-crash-{}", uuid::Uuid::now_v7().simple()));
@@ -196,6 +197,7 @@ async fn count_residents(dir: &std::path::Path) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_copies_a_live_database_and_the_cli_exports_residents() {
     if crate::common::pg_url().is_some() {
+        eprintln!("`wushe backup` copies SQLite; PostgreSQL is backed up with pg_dump");
         return;
     }
     let dir = std::env::temp_dir().join(format!("wushe-backup-{}", uuid::Uuid::now_v7().simple()));
