@@ -222,6 +222,7 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     let mut out = Seeded::default();
     let mut serial: u32 = 0;
     let mut born_on: std::collections::HashMap<NaiveDate, u32> = std::collections::HashMap::new();
+    let (mut household_no, mut people_made): (u64, u64) = (0, 0);
 
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -298,15 +299,13 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
                     address: door,
                     tags: "[]".into(),
                 });
-                // Every third household has four people, the rest three, except the elderly living alone.
+                // Households average 10/3 people (1,000,000 in 300,000 at city scale): the elderly living alone
+                // are one, and the following households make up the difference so the total comes out exact.
                 let alone = rng.gen_ratio(1, 25);
-                let size = if alone {
-                    1
-                } else if (households.len() % 3) == 0 {
-                    4
-                } else {
-                    3
-                };
+                household_no += 1;
+                let want = (household_no * 10 / 3).saturating_sub(people_made);
+                let size = if alone { 1 } else { want.clamp(2, 6) };
+                people_made += size;
                 let surname = SURNAMES[rng.gen_range(0..SURNAMES.len())];
                 let head_year = if alone {
                     rng.gen_range(1932..1952)
@@ -412,6 +411,7 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
         }
         let mut tx = app.db.begin().await?;
         let mut c = tx.conn();
+        wushe_store::db::bulk_load_cache(&mut c).await?;
         wushe_store::households::insert_many(&mut c, &households, now).await?;
         wushe_store::residents::insert_many(&mut c, &residents, now).await?;
         tx.commit().await?;
