@@ -261,7 +261,9 @@ impl Db {
 /// places, and with the default cache each one becomes a disk read. No effect on PostgreSQL.
 pub async fn bulk_load_cache(c: &mut Conn<'_>) -> Result<()> {
     if let Conn::Sqlite(c) = c {
-        sqlx::query("PRAGMA cache_size = -262144").execute(&mut **c).await?;
+        sqlx::query("PRAGMA cache_size = -262144")
+            .execute(&mut **c)
+            .await?;
     }
     Ok(())
 }
