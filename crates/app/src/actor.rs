@@ -39,22 +39,17 @@ pub struct Actor {
 impl Actor {
     /// The scope in which the caller holds `perm`; empty when nowhere.
     pub fn scope(&self, perm: Permission) -> Scope {
-        let mut paths: Vec<String> = Vec::new();
-        for g in self.grants.iter().filter(|g| g.role.allows(perm)) {
-            if g.path == "/" {
-                return Scope::All;
-            }
-            paths.push(g.path.clone());
-        }
-        // Drop prefixes covered by a shorter one so SQL filters stay small.
-        paths.sort();
-        let mut out: Vec<String> = Vec::new();
-        for p in paths {
-            if !out.iter().any(|o| p.starts_with(o.as_str())) {
-                out.push(p);
-            }
-        }
-        Scope::Paths(out)
+        collapse(
+            self.grants
+                .iter()
+                .filter(|g| g.role.allows(perm))
+                .map(|g| g.path.as_str()),
+        )
+    }
+
+    /// The subtrees of all the caller's grants, whatever the role (where places are visible to them).
+    pub fn reach(&self) -> Scope {
+        collapse(self.grants.iter().map(|g| g.path.as_str()))
     }
 
     /// True when the caller holds `perm` at `path` (through a grant at it or above it).
@@ -94,6 +89,23 @@ impl Actor {
     pub fn author(&self) -> Option<Uuid> {
         (!self.user_id.is_nil()).then_some(self.user_id)
     }
+}
+
+/// The scope of a set of grant paths: everything when one is `/`, else the paths without those a shorter
+/// one already covers, so SQL filters stay small.
+fn collapse<'a>(paths: impl Iterator<Item = &'a str>) -> Scope {
+    let mut paths: Vec<&str> = paths.collect();
+    if paths.contains(&"/") {
+        return Scope::All;
+    }
+    paths.sort();
+    let mut out: Vec<String> = Vec::new();
+    for p in paths {
+        if !out.iter().any(|o| p.starts_with(o.as_str())) {
+            out.push(p.to_owned());
+        }
+    }
+    Scope::Paths(out)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use wushe_store::places::PlaceRow;
 use wushe_store::{Conn, Scope};
 
 use crate::audit::{self, Entry};
-use crate::residents::{stored_write, to_write};
+use crate::residents::to_write;
 use crate::sheet::{read_first_sheet, write_sheet};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -354,14 +354,18 @@ pub async fn residents(
                 let mut w = to_write(&app.crypto, old.id, &household, &parsed.resident);
                 // A row without phone or ID keeps what was stored rather than erasing it.
                 if w.phone_hash.is_none() {
-                    let kept = stored_write(&old);
-                    (w.phone_enc, w.phone_hash, w.phone_mask) =
-                        (kept.phone_enc, kept.phone_hash, kept.phone_mask);
+                    (w.phone_enc, w.phone_hash, w.phone_mask) = (
+                        old.phone_enc.clone(),
+                        old.phone_hash.clone(),
+                        old.phone_mask.clone(),
+                    );
                 }
                 if w.id_number_hash.is_none() {
-                    let kept = stored_write(&old);
-                    (w.id_number_enc, w.id_number_hash, w.id_number_mask) =
-                        (kept.id_number_enc, kept.id_number_hash, kept.id_number_mask);
+                    (w.id_number_enc, w.id_number_hash, w.id_number_mask) = (
+                        old.id_number_enc.clone(),
+                        old.id_number_hash.clone(),
+                        old.id_number_mask.clone(),
+                    );
                 }
                 let same = old.household_id == w.household_id
                     && old.name == w.name

@@ -224,28 +224,8 @@ pub async fn children(
 /// The top places the caller sees: their grant places (or the districts for a system-wide grant).
 pub async fn roots(app: &App, actor: &Actor) -> AppResult<Vec<Place>> {
     let mut c = app.db.read().await?;
-    let mut conn = c.conn();
-    let mut out: Vec<Place> = Vec::new();
-    let mut paths: Vec<&str> = actor.grants.iter().map(|g| g.path.as_str()).collect();
-    paths.sort();
-    paths.dedup();
-    if paths.contains(&"/") {
-        let rows = wushe_store::places::roots(&mut conn, &wushe_store::Scope::All).await?;
-        return Ok(rows.into_iter().map(Place::from).collect());
-    }
-    let mut kept: Vec<&str> = Vec::new();
-    for p in paths {
-        if !kept.iter().any(|k| p.starts_with(k)) {
-            kept.push(p);
-        }
-    }
-    let rows = wushe_store::places::roots(
-        &mut conn,
-        &wushe_store::Scope::Paths(kept.iter().map(|s| s.to_string()).collect()),
-    )
-    .await?;
-    out.extend(rows.into_iter().map(Place::from));
-    Ok(out)
+    let rows = wushe_store::places::roots(&mut c.conn(), &actor.reach()).await?;
+    Ok(rows.into_iter().map(Place::from).collect())
 }
 
 /// The chain from the top down to a place (for breadcrumbs), only the visible part.
@@ -276,14 +256,7 @@ pub async fn list(
 ) -> AppResult<crate::page::Page<Place>> {
     let limit = crate::page::limit(limit);
     let after: Option<String> = crate::page::decode(cursor)?;
-    let mut paths: Vec<String> = actor.grants.iter().map(|g| g.path.clone()).collect();
-    let scope = if paths.iter().any(|p| p == "/") {
-        wushe_store::Scope::All
-    } else {
-        paths.sort();
-        paths.dedup();
-        wushe_store::Scope::Paths(paths)
-    };
+    let scope = actor.reach();
     let mut c = app.db.read().await?;
     let rows =
         wushe_store::places::list(&mut c.conn(), &scope, kind, q, after.as_deref(), limit + 1)

@@ -459,7 +459,7 @@ pub async fn move_to(
 }
 
 /// The stored columns of a row as they are (for moves that change only the household).
-pub fn stored_write(r: &ResidentRow) -> ResidentWrite {
+fn stored_write(r: &ResidentRow) -> ResidentWrite {
     ResidentWrite {
         id: r.id,
         community_id: r.community_id,

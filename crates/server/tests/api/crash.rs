@@ -9,14 +9,20 @@ use serde_json::{json, Value};
 use crate::common::{id_number, ADMIN_PASSWORD, SECRET};
 use crate::imports::{xlsx, HEADERS};
 
+/// The `wushe` binary on the SQLite database in `dir`, with the test key.
+fn wushe(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wushe"));
+    c.env("WUSHE_DATA_DIR", dir)
+        .env("WUSHE_SECRET_KEY", SECRET)
+        .env_remove("WUSHE_DATABASE_URL");
+    c
+}
+
 fn start(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_wushe"))
-        .env("WUSHE_DATA_DIR", dir)
+    wushe(dir)
         .env("WUSHE_ADDR", format!("127.0.0.1:{port}"))
         .env("WUSHE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("WUSHE_SECRET_KEY", SECRET)
         .env("WUSHE_DEMO", "true")
-        .env_remove("WUSHE_DATABASE_URL")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -155,13 +161,7 @@ async fn kill_during_a_big_import_leaves_a_sound_database() {
         "the client saw the connection drop"
     );
     // Restart: the integrity check passes and the import is all or nothing.
-    let check = Command::new(env!("CARGO_BIN_EXE_wushe"))
-        .arg("check")
-        .env("WUSHE_DATA_DIR", &dir)
-        .env("WUSHE_SECRET_KEY", SECRET)
-        .env_remove("WUSHE_DATABASE_URL")
-        .output()
-        .unwrap();
+    let check = wushe(&dir).arg("check").output().unwrap();
     assert!(
         check.status.success(),
         "{}",
@@ -212,15 +212,7 @@ async fn backup_copies_a_live_database_and_the_cli_exports_residents() {
     let mut child = start(&dir, port);
     wait_ready(&http, &base).await;
     let before = count_residents(&dir).await;
-    let cli = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_wushe"))
-            .args(args)
-            .env("WUSHE_DATA_DIR", &dir)
-            .env("WUSHE_SECRET_KEY", SECRET)
-            .env_remove("WUSHE_DATABASE_URL")
-            .output()
-            .unwrap()
-    };
+    let cli = |args: &[&str]| wushe(&dir).args(args).output().unwrap();
     // The server keeps running (and answering) while the copy is taken.
     let backup = dir.join("copy.db");
     let out = cli(&["backup", backup.to_str().unwrap()]);
@@ -261,13 +253,7 @@ async fn backup_copies_a_live_database_and_the_cli_exports_residents() {
     let copy_dir = dir.join("restored");
     std::fs::create_dir_all(&copy_dir).unwrap();
     std::fs::copy(&backup, copy_dir.join("wushe.db")).unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_wushe"))
-        .arg("check")
-        .env("WUSHE_DATA_DIR", &copy_dir)
-        .env("WUSHE_SECRET_KEY", SECRET)
-        .env_remove("WUSHE_DATABASE_URL")
-        .output()
-        .unwrap();
+    let check = wushe(&copy_dir).arg("check").output().unwrap();
     assert!(
         check.status.success(),
         "{}",
