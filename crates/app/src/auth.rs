@@ -3,6 +3,8 @@
 //! Lockout follows 等保 level 3: five wrong passwords lock the account for fifteen minutes, during which
 //! even the right password is refused. The counters live in the database, so every instance agrees.
 
+use std::sync::Arc;
+
 use chrono::{Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -12,6 +14,7 @@ use wushe_domain::role::Role;
 use wushe_store::sessions::SessionRow;
 
 use crate::audit::{self, Entry};
+use crate::cache::{CachedSession, Stale};
 use crate::crypto::{self, token_hash};
 use crate::{Actor, App, AppError, AppResult, Grant};
 
@@ -159,7 +162,7 @@ pub async fn login(
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         locale: user.locale.clone(),
-        grants: Vec::new(),
+        grants: Arc::from(Vec::new()),
         ip: ip.clone(),
         session_id: None,
     };
@@ -238,7 +241,7 @@ pub async fn login(
         token,
         session_id,
         actor: Actor {
-            grants,
+            grants: grants.into(),
             session_id: Some(session_id),
             ..actor_for_audit
         },
@@ -254,18 +257,54 @@ fn dummy_hash() -> String {
 }
 
 /// Resolves a token to its user; page sessions end after the idle timeout.
+///
+/// A resolved session is cached for a minute at most, and never past the point where its last recorded use
+/// is a minute old: then it is read again, so the idle timeout and the once-a-minute use record stay exact.
 pub async fn authenticate(app: &App, token: &str, ip: Option<String>) -> AppResult<Actor> {
     let now = Utc::now();
-    let mut pooled = app.db.read().await?;
-    let mut c = pooled.conn();
-    let s = wushe_store::sessions::by_token_hash(&mut c, &token_hash(token))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let hash = token_hash(token);
+    let fresh = |s: &CachedSession| now - s.last_seen_at <= Duration::seconds(60);
+    let cached = app.caches.sessions.get(&hash).filter(fresh);
+    let s = match cached {
+        Some(s) => s,
+        None => {
+            let epoch = app.caches.sessions.epoch();
+            let s = load_session(app, &hash).await?;
+            app.caches.sessions.fill(hash.clone(), s.clone(), epoch);
+            s
+        }
+    };
     let idle_out = s.kind == "page"
         && s.last_seen_at + Duration::minutes(app.sessions.page_idle_minutes) < now;
     if s.expires_at < now || idle_out {
         return Err(AppError::Unauthorized);
     }
+    // Only record use once a minute: a write per request would serialize readers behind the writer.
+    if now - s.last_seen_at > Duration::seconds(60) {
+        let mut tx = app.db.begin().await?;
+        wushe_store::sessions::touch(&mut tx.conn(), s.actor.session_id.unwrap_or_default(), now)
+            .await?;
+        tx.commit().await?;
+        let epoch = app.caches.sessions.epoch();
+        app.caches.sessions.fill(
+            hash,
+            CachedSession {
+                last_seen_at: now,
+                ..s.clone()
+            },
+            epoch,
+        );
+    }
+    Ok(Actor { ip, ..s.actor })
+}
+
+/// Reads a live session, its user and their grants in one go on one connection.
+async fn load_session(app: &App, hash: &str) -> AppResult<CachedSession> {
+    let mut pooled = app.db.read().await?;
+    let mut c = pooled.conn();
+    let s = wushe_store::sessions::by_token_hash(&mut c, hash)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let user = wushe_store::users::get(&mut c, s.user_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -273,21 +312,19 @@ pub async fn authenticate(app: &App, token: &str, ip: Option<String>) -> AppResu
         return Err(AppError::Unauthorized);
     }
     let grants = grants_of(&mut c, user.id).await?;
-    drop(pooled);
-    // Only record use once a minute: a write per request would serialize readers behind the writer.
-    if now - s.last_seen_at > Duration::seconds(60) {
-        let mut tx = app.db.begin().await?;
-        wushe_store::sessions::touch(&mut tx.conn(), s.id, now).await?;
-        tx.commit().await?;
-    }
-    Ok(Actor {
-        user_id: user.id,
-        username: user.username,
-        display_name: user.display_name,
-        locale: user.locale,
-        grants,
-        ip,
-        session_id: Some(s.id),
+    Ok(CachedSession {
+        actor: Actor {
+            user_id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            locale: user.locale,
+            grants: grants.into(),
+            ip: None,
+            session_id: Some(s.id),
+        },
+        kind: s.kind,
+        last_seen_at: s.last_seen_at,
+        expires_at: s.expires_at,
     })
 }
 
@@ -310,7 +347,7 @@ pub async fn logout(app: &App, actor: &Actor) -> AppResult<()> {
             },
         )
         .await?;
-        tx.commit().await?;
+        app.commit(tx, &[Stale::Sessions]).await?;
     }
     Ok(())
 }
@@ -357,7 +394,7 @@ pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str)
         },
     )
     .await?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(())
 }
 
@@ -432,7 +469,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
         },
     )
     .await?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(())
 }
 
@@ -452,6 +489,6 @@ pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> AppResult<()>
         Utc::now(),
     )
     .await?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(())
 }

@@ -104,6 +104,7 @@ const GRID_NAMES: &[&str] = &[
     "第十网格",
 ];
 
+#[derive(Debug, Clone, Copy)]
 struct Shape {
     streets: usize,
     communities_per_street: usize,
@@ -202,6 +203,165 @@ async fn place(
     Ok(row)
 }
 
+/// Makes the households and residents of one community after another, with the state that keeps ID numbers
+/// and phones unique across the whole load. Runs on a blocking thread beside the database writes.
+struct Generator {
+    sh: Shape,
+    rng: StdRng,
+    serial: u32,
+    born_on: std::collections::HashMap<NaiveDate, u32>,
+    household_no: u64,
+    people_made: u64,
+    today: NaiveDate,
+    now: chrono::DateTime<Utc>,
+    crypto: crate::crypto::Crypto,
+}
+
+/// One community's rows.
+type Batch = (
+    Vec<HouseholdWrite>,
+    Vec<wushe_store::residents::ResidentWrite>,
+);
+
+impl Generator {
+    fn community(&mut self, community: &PlaceRow, buildings: &[PlaceRow]) -> AppResult<Batch> {
+        let now = self.now;
+        let mut households = Vec::new();
+        let mut residents = Vec::new();
+        for b in buildings {
+            for h in 0..self.sh.households_per_building {
+                let door = if b.kind == "lane" {
+                    format!("{}号", h + 1)
+                } else {
+                    format!("{}单元{}{:02}", h / 10 + 1, (h % 10) / 2 + 1, h % 2 + 1)
+                };
+                let hid = Uuid::now_v7();
+                households.push(HouseholdWrite {
+                    id: hid,
+                    community_id: community.id,
+                    place_id: b.id,
+                    place_path: b.path.clone(),
+                    address: door,
+                    tags: "[]".into(),
+                });
+                // Households average 10/3 people (1,000,000 in 300,000 at city scale): the elderly living alone
+                // are one, and the following households make up the difference so the total comes out exact.
+                let alone = self.rng.gen_ratio(1, 25);
+                self.household_no += 1;
+                let want = (self.household_no * 10 / 3).saturating_sub(self.people_made);
+                let size = if alone { 1 } else { want.clamp(2, 6) };
+                self.people_made += size;
+                let surname = SURNAMES[self.rng.gen_range(0..SURNAMES.len())];
+                let head_year = if alone {
+                    self.rng.gen_range(1932..1952)
+                } else {
+                    self.rng.gen_range(1950..1995)
+                };
+                for m in 0..size {
+                    self.serial += 1;
+                    let (year, relation) = match m {
+                        0 => (head_year, "户主"),
+                        1 => (head_year + self.rng.gen_range(-3..4), "配偶"),
+                        _ => (
+                            (head_year + self.rng.gen_range(22..32)).min(self.today.year() - 1),
+                            "子女",
+                        ),
+                    };
+                    let sex = match m {
+                        0 => {
+                            if self.rng.gen_bool(0.6) {
+                                Sex::Male
+                            } else {
+                                Sex::Female
+                            }
+                        }
+                        1 => {
+                            if self.rng.gen_bool(0.6) {
+                                Sex::Female
+                            } else {
+                                Sex::Male
+                            }
+                        }
+                        _ => {
+                            if self.rng.gen_bool(0.5) {
+                                Sex::Male
+                            } else {
+                                Sex::Female
+                            }
+                        }
+                    };
+                    let birth = NaiveDate::from_ymd_opt(
+                        year,
+                        self.rng.gen_range(1..=12),
+                        self.rng.gen_range(1..=28),
+                    )
+                    .expect("valid date");
+                    let nth = self.born_on.entry(birth).or_insert(0);
+                    *nth += 1;
+                    let idn = IdNumber::parse(&id_number(birth, sex, *nth - 1), self.today)
+                        .map_err(|_| AppError::Internal("generated an invalid ID number".into()))?;
+                    let phone =
+                        Phone::parse(&format!("1{}{:09}", self.rng.gen_range(3..=9), self.serial))
+                            .ok();
+                    let given = GIVEN[self.rng.gen_range(0..GIVEN.len())];
+                    let mut tags = Vec::new();
+                    let age = wushe_domain::resident::age_on(birth, self.today);
+                    if alone {
+                        tags.push("独居老人".to_owned());
+                    } else if age >= 80 {
+                        tags.push("高龄老人".to_owned());
+                    }
+                    if self.rng.gen_ratio(1, 50) {
+                        tags.push("低保".to_owned());
+                    }
+                    if self.rng.gen_ratio(1, 80) {
+                        tags.push("残疾".to_owned());
+                    }
+                    if age >= 18 && self.rng.gen_ratio(1, 12) {
+                        tags.push("党员".to_owned());
+                    }
+                    if age >= 30 && sex == Sex::Male && self.rng.gen_ratio(1, 60) {
+                        tags.push("退役军人".to_owned());
+                    }
+                    let v = ValidResident {
+                        name: if m == 1 {
+                            name(&mut self.rng)
+                        } else {
+                            format!("{surname}{given}")
+                        },
+                        sex,
+                        birth_date: Some(birth),
+                        id_number: Some(idn),
+                        phone,
+                        relation: Some(relation.to_owned()),
+                        tags,
+                    };
+                    let hrow = wushe_store::households::HouseholdRow {
+                        id: hid,
+                        community_id: community.id,
+                        place_id: b.id,
+                        place_path: b.path.clone(),
+                        address: String::new(),
+                        tags: "[]".into(),
+                        archived_at: None,
+                        created_at: now,
+                        updated_at: now,
+                        place_name: String::new(),
+                        resident_count: 0,
+                    };
+                    residents.push(crate::residents::to_write(
+                        &self.crypto,
+                        Uuid::now_v7(),
+                        &hrow,
+                        &v,
+                    ));
+                }
+            }
+        }
+        Ok((households, residents))
+    }
+}
+
 /// Seeds the data unless this database already has places; returns what was made (none when skipped).
 pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     {
@@ -218,11 +378,8 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     let sh = shape(scale);
     let now = Utc::now();
     let today = app.today();
-    let mut rng = StdRng::seed_from_u64(20231114);
+    let rng = StdRng::seed_from_u64(20231114);
     let mut out = Seeded::default();
-    let mut serial: u32 = 0;
-    let mut born_on: std::collections::HashMap<NaiveDate, u32> = std::collections::HashMap::new();
-    let (mut household_no, mut people_made): (u64, u64) = (0, 0);
 
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -280,145 +437,47 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     }
     tx.commit().await?;
 
-    for (community, buildings) in &communities {
-        let mut households = Vec::new();
-        let mut residents = Vec::new();
-        for b in buildings {
-            for h in 0..sh.households_per_building {
-                let door = if b.kind == "lane" {
-                    format!("{}号", h + 1)
-                } else {
-                    format!("{}单元{}{:02}", h / 10 + 1, (h % 10) / 2 + 1, h % 2 + 1)
-                };
-                let hid = Uuid::now_v7();
-                households.push(HouseholdWrite {
-                    id: hid,
-                    community_id: community.id,
-                    place_id: b.id,
-                    place_path: b.path.clone(),
-                    address: door,
-                    tags: "[]".into(),
-                });
-                // Households average 10/3 people (1,000,000 in 300,000 at city scale): the elderly living alone
-                // are one, and the following households make up the difference so the total comes out exact.
-                let alone = rng.gen_ratio(1, 25);
-                household_no += 1;
-                let want = (household_no * 10 / 3).saturating_sub(people_made);
-                let size = if alone { 1 } else { want.clamp(2, 6) };
-                people_made += size;
-                let surname = SURNAMES[rng.gen_range(0..SURNAMES.len())];
-                let head_year = if alone {
-                    rng.gen_range(1932..1952)
-                } else {
-                    rng.gen_range(1950..1995)
-                };
-                for m in 0..size {
-                    serial += 1;
-                    let (year, relation) = match m {
-                        0 => (head_year, "户主"),
-                        1 => (head_year + rng.gen_range(-3..4), "配偶"),
-                        _ => (
-                            (head_year + rng.gen_range(22..32)).min(today.year() - 1),
-                            "子女",
-                        ),
-                    };
-                    let sex = match m {
-                        0 => {
-                            if rng.gen_bool(0.6) {
-                                Sex::Male
-                            } else {
-                                Sex::Female
-                            }
-                        }
-                        1 => {
-                            if rng.gen_bool(0.6) {
-                                Sex::Female
-                            } else {
-                                Sex::Male
-                            }
-                        }
-                        _ => {
-                            if rng.gen_bool(0.5) {
-                                Sex::Male
-                            } else {
-                                Sex::Female
-                            }
-                        }
-                    };
-                    let birth =
-                        NaiveDate::from_ymd_opt(year, rng.gen_range(1..=12), rng.gen_range(1..=28))
-                            .expect("valid date");
-                    let nth = born_on.entry(birth).or_insert(0);
-                    *nth += 1;
-                    let idn = IdNumber::parse(&id_number(birth, sex, *nth - 1), today)
-                        .map_err(|_| AppError::Internal("generated an invalid ID number".into()))?;
-                    let phone =
-                        Phone::parse(&format!("1{}{:09}", rng.gen_range(3..=9), serial)).ok();
-                    let given = GIVEN[rng.gen_range(0..GIVEN.len())];
-                    let mut tags = Vec::new();
-                    let age = wushe_domain::resident::age_on(birth, today);
-                    if alone {
-                        tags.push("独居老人".to_owned());
-                    } else if age >= 80 {
-                        tags.push("高龄老人".to_owned());
-                    }
-                    if rng.gen_ratio(1, 50) {
-                        tags.push("低保".to_owned());
-                    }
-                    if rng.gen_ratio(1, 80) {
-                        tags.push("残疾".to_owned());
-                    }
-                    if age >= 18 && rng.gen_ratio(1, 12) {
-                        tags.push("党员".to_owned());
-                    }
-                    if age >= 30 && sex == Sex::Male && rng.gen_ratio(1, 60) {
-                        tags.push("退役军人".to_owned());
-                    }
-                    let v = ValidResident {
-                        name: if m == 1 {
-                            name(&mut rng)
-                        } else {
-                            format!("{surname}{given}")
-                        },
-                        sex,
-                        birth_date: Some(birth),
-                        id_number: Some(idn),
-                        phone,
-                        relation: Some(relation.to_owned()),
-                        tags,
-                    };
-                    let hrow = wushe_store::households::HouseholdRow {
-                        id: hid,
-                        community_id: community.id,
-                        place_id: b.id,
-                        place_path: b.path.clone(),
-                        address: String::new(),
-                        tags: "[]".into(),
-                        archived_at: None,
-                        created_at: now,
-                        updated_at: now,
-                        place_name: String::new(),
-                        resident_count: 0,
-                    };
-                    residents.push(crate::residents::to_write(
-                        &app.crypto,
-                        Uuid::now_v7(),
-                        &hrow,
-                        &v,
-                    ));
-                }
+    // Generating (encryption, keyed hashes) takes one core and writing takes the other: the next community is
+    // made while the last one is written.
+    let mut generator = Generator {
+        sh,
+        rng,
+        serial: 0,
+        born_on: std::collections::HashMap::new(),
+        household_no: 0,
+        people_made: 0,
+        today,
+        now,
+        crypto: app.crypto.clone(),
+    };
+    let (batches, mut ready) = tokio::sync::mpsc::channel::<AppResult<Batch>>(2);
+    let producer = tokio::task::spawn_blocking(move || {
+        for (community, buildings) in &communities {
+            let batch = generator.community(community, buildings);
+            if batches.blocking_send(batch).is_err() {
+                break;
             }
         }
-        let mut tx = app.db.begin().await?;
-        let mut c = tx.conn();
-        wushe_store::db::bulk_load_cache(&mut c).await?;
+    });
+    // One transaction for all the people: every community's rows land in the same hash-index pages, and a
+    // commit per community rewrote those pages a hundred times over (on SQLite, once per commit into the WAL).
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    wushe_store::db::bulk_load_cache(&mut c, true).await?;
+    while let Some(batch) = ready.recv().await {
+        let (households, residents) = batch?;
         wushe_store::households::insert_many(&mut c, &households, now).await?;
         wushe_store::residents::insert_many(&mut c, &residents, now).await?;
-        tx.commit().await?;
         out.households += households.len();
         out.residents += residents.len();
     }
+    tx.commit().await?;
+    producer
+        .await
+        .map_err(|e| AppError::Internal(format!("generator: {e}")))?;
     let mut tx = app.db.begin().await?;
+    // After the commit: shrinking the cache inside the load would have spilled its dirty pages.
+    wushe_store::db::bulk_load_cache(&mut tx.conn(), false).await?;
     audit::record(&mut tx.conn(), &Actor::system(), Entry {
         action: "demo.seed", object_type: "place", object_id: Some(district.id), place_path: Some(&district.path),
         community_id: None,

@@ -62,6 +62,7 @@ pub async fn residents(
     if let Some(pid) = under_place {
         f.under_path = Some(crate::places::load_visible(&mut c, actor, pid).await?.path);
     }
+    f.secrets = unmask;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut cache = HashMap::new();
     let mut after = None;

@@ -10,6 +10,7 @@ use wushe_store::households::{HouseholdFilter, HouseholdRow};
 use wushe_store::Conn;
 
 use crate::audit::{self, Entry};
+use crate::cache::Stale;
 use crate::page::{self, Page};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -277,7 +278,7 @@ pub async fn update(
     let row = wushe_store::households::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::People]).await?;
     Ok(row.into())
 }
 
@@ -320,7 +321,7 @@ pub async fn set_archived(
     let row = wushe_store::households::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::People]).await?;
     Ok(row.into())
 }
 

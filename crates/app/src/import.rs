@@ -18,6 +18,7 @@ use wushe_store::places::PlaceRow;
 use wushe_store::{Conn, Scope};
 
 use crate::audit::{self, Entry};
+use crate::cache::Stale;
 use crate::residents::to_write;
 use crate::sheet::{read_first_sheet, write_sheet};
 use crate::{Actor, App, AppError, AppResult};
@@ -429,7 +430,7 @@ pub async fn residents(
     if dry_run {
         drop(tx);
     } else {
-        tx.commit().await?;
+        app.commit(tx, &[Stale::People]).await?;
     }
     Ok(report)
 }

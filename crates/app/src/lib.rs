@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod crypto;
 pub mod demo;
 pub mod error;
@@ -20,8 +21,11 @@ pub mod users;
 pub use actor::{Actor, Grant};
 pub use error::{AppError, AppResult};
 
+use std::sync::Arc;
+
+use cache::{Caches, Stale};
 use crypto::Crypto;
-use wushe_store::Db;
+use wushe_store::{Db, Tx};
 
 /// Session lifetimes (等保 level 3 asks for an idle timeout on interactive sessions).
 #[derive(Debug, Clone)]
@@ -56,6 +60,8 @@ pub struct App {
     pub crypto: Crypto,
     /// Session lifetimes.
     pub sessions: SessionPolicy,
+    /// Read caches (sessions, residents), shared by every clone.
+    pub caches: Arc<Caches>,
 }
 
 impl App {
@@ -65,7 +71,21 @@ impl App {
             db,
             crypto,
             sessions: SessionPolicy::default(),
+            caches: Arc::new(Caches::default()),
         }
+    }
+
+    /// Commits a transaction and evicts what it made stale, here and (on PostgreSQL) on every other instance.
+    pub async fn commit(&self, mut tx: Tx, stale: &[Stale]) -> AppResult<()> {
+        for s in stale {
+            wushe_store::notify::send(&mut tx.conn(), &s.payload()).await?;
+        }
+        tx.commit().await?;
+        // Only after the commit: a reader that refilled before it would have read the old row.
+        for s in stale {
+            self.caches.apply(*s);
+        }
+        Ok(())
     }
 
     /// Today's date in Asia/Shanghai.

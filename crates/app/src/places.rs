@@ -12,6 +12,7 @@ use wushe_store::places::{PlaceMoveRow, PlaceRow};
 use wushe_store::Conn;
 
 use crate::audit::{self, Entry};
+use crate::cache::Stale;
 use crate::{Actor, App, AppError, AppResult};
 
 /// Tags from the default dictionary that are themselves sensitive personal data (PIPL: health, disability,
@@ -235,8 +236,8 @@ pub async fn ancestors(app: &App, actor: &Actor, id: Uuid) -> AppResult<Vec<Plac
     let p = load_visible(&mut conn, actor, id).await?;
     let path = PlacePath::parse(&p.path).ok_or_else(|| AppError::Internal("bad path".into()))?;
     let mut out = Vec::new();
-    for pid in path.ids() {
-        if let Some(row) = wushe_store::places::get(&mut conn, pid).await? {
+    for prefix in path.prefixes() {
+        if let Some(row) = wushe_store::places::by_path(&mut conn, prefix.as_str()).await? {
             if visible(actor, &row.path) {
                 out.push(Place::from(row));
             }
@@ -307,7 +308,7 @@ pub async fn rename(app: &App, actor: &Actor, id: Uuid, name: &str) -> AppResult
     let row = wushe_store::places::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(row.into())
 }
 
@@ -354,7 +355,7 @@ pub async fn set_archived(app: &App, actor: &Actor, id: Uuid, archived: bool) ->
     let row = wushe_store::places::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(row.into())
 }
 
@@ -454,7 +455,7 @@ pub async fn move_to(
     let row = wushe_store::places::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions, Stale::People]).await?;
     Ok(row.into())
 }
 

@@ -11,6 +11,9 @@ use wushe_store::residents::{ResidentFilter, ResidentMoveRow, ResidentRow, Resid
 use wushe_store::Conn;
 
 use crate::audit::{self, Entry};
+use std::sync::Arc;
+
+use crate::cache::{CachedResident, Stale};
 use crate::crypto::Crypto;
 use crate::households::tags_of;
 use crate::page::{self, Page};
@@ -299,9 +302,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ResidentInput) -> AppResul
 /// Reads a resident; `unmask` needs the permission at their place and writes an audit row.
 pub async fn get(app: &App, actor: &Actor, id: Uuid, unmask: bool) -> AppResult<Resident> {
     if !unmask {
-        let mut c = app.db.read().await?;
-        let row = load(&mut c.conn(), actor, id, Permission::ReadPeople).await?;
-        return Ok(Resident::masked(row));
+        return Ok(Resident::masked(cached(app, actor, id).await?.row.clone()));
     }
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -322,6 +323,40 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid, unmask: bool) -> AppResult<
     let out = Resident::unmasked(row, &app.crypto)?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// A resident's masked API body, as `GET /residents/{id}` sends it (the hottest read: served from the cache).
+pub async fn masked_json(app: &App, actor: &Actor, id: Uuid) -> AppResult<Arc<str>> {
+    Ok(cached(app, actor, id).await?.masked_json.clone())
+}
+
+/// A resident from the read cache (filled from the database when missing), checked against the caller's
+/// scope exactly as a database read would be.
+async fn cached(app: &App, actor: &Actor, id: Uuid) -> AppResult<Arc<CachedResident>> {
+    let entry = match app.caches.residents.get(&id) {
+        Some(e) => e,
+        None => {
+            let epoch = app.caches.residents.epoch();
+            let row = {
+                let mut c = app.db.read().await?;
+                wushe_store::residents::get(&mut c.conn(), id)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+            };
+            let masked_json = serde_json::to_string(&Resident::masked(row.clone()))
+                .map_err(|e| AppError::Internal(format!("resident JSON: {e}")))?;
+            let e = Arc::new(CachedResident {
+                row,
+                masked_json: masked_json.into(),
+            });
+            app.caches.residents.fill(id, e.clone(), epoch);
+            e
+        }
+    };
+    if !actor.can(Permission::ReadPeople, &entry.row.place_path) {
+        return Err(AppError::NotFound);
+    }
+    Ok(entry)
 }
 
 /// Corrects a resident's data; a change of household is recorded as a move.
@@ -391,7 +426,7 @@ pub async fn update(
     let row = wushe_store::residents::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Resident(id)]).await?;
     Ok(Resident::masked(row))
 }
 
@@ -454,7 +489,7 @@ pub async fn move_to(
     let row = wushe_store::residents::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Resident(id)]).await?;
     Ok(Resident::masked(row))
 }
 
@@ -519,7 +554,7 @@ pub async fn set_archived(
     let row = wushe_store::residents::get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Resident(id)]).await?;
     Ok(Resident::masked(row))
 }
 

@@ -12,6 +12,7 @@ use wushe_store::{Conn, Scope};
 
 use crate::audit::{self, Entry};
 use crate::auth::{grants_of, RoleView, UserView};
+use crate::cache::Stale;
 use crate::page::{self, Page};
 use crate::{crypto, Actor, App, AppError, AppResult, Grant};
 
@@ -313,7 +314,7 @@ pub async fn set_roles(
         community_id: None,
         detail: json!({"roles": grants.iter().map(|g| json!({"role": g.role, "place_id": g.place_id})).collect::<Vec<_>>()}),
     }).await?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(view(&u, &grants))
 }
 
@@ -363,7 +364,7 @@ pub async fn set_disabled(
     )
     .await?;
     let u2 = wushe_store::users::get(&mut c, id).await?.unwrap_or(u);
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(view(&u2, &grants))
 }
 
@@ -396,7 +397,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: Uuid, new: &str) -> Ap
         },
     )
     .await?;
-    tx.commit().await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
     Ok(())
 }
 

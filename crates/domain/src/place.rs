@@ -123,7 +123,35 @@ pub fn check_parent(kind: PlaceKind, parent: Option<PlaceKind>) -> Result<(), Fi
     }
 }
 
-/// A materialized path `/<root id>/<child id>/.../<own id>/`, ids as lowercase hyphenated UUIDs.
+/// The letters of a path segment: Crockford's base32 in lower case (no i, l, o, u), so a segment never
+/// contains `/` and reads unambiguously.
+const SEGMENT_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// Characters in a path segment: 50 bits.
+pub const SEGMENT_LEN: usize = 10;
+
+/// The path segment of a place: ten characters drawn from all the bits of its id.
+///
+/// Five full UUIDs made every path ~186 bytes, stored in every household, resident and search-term row and
+/// in their indexes; ten characters make it 56 at most. Two siblings would share a path only if their
+/// 50-bit segments collided, which the unique index on `places.path` refuses rather than lets through.
+pub fn segment(id: Uuid) -> String {
+    let v = id.as_u128();
+    // A splitmix64 finaliser over both halves, so that every bit of the id moves every bit of the segment.
+    let mut x = (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    (0..SEGMENT_LEN)
+        .map(|k| SEGMENT_ALPHABET[((x >> (5 * k)) & 31) as usize] as char)
+        .collect()
+}
+
+/// A materialized path `/<root segment>/<child segment>/.../<own segment>/`.
+///
+/// Segments are [`segment`]s of the places' ids. Databases made before segments were shortened hold full
+/// lowercase hyphenated UUIDs instead; those still parse, and since a child's path is always its parent's
+/// stored path plus one segment, prefixes stay exact when the two kinds meet in one path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PlacePath(String);
@@ -131,15 +159,15 @@ pub struct PlacePath(String);
 impl PlacePath {
     /// The path of a root place.
     pub fn root(id: Uuid) -> PlacePath {
-        PlacePath(format!("/{id}/"))
+        PlacePath(format!("/{}/", segment(id)))
     }
 
     /// The path of a child of this place.
     pub fn child(&self, id: Uuid) -> PlacePath {
-        PlacePath(format!("{}{id}/", self.0))
+        PlacePath(format!("{}{}/", self.0, segment(id)))
     }
 
-    /// Validates the shape and normalises the ids to lowercase; `None` if it is not a path.
+    /// Validates the shape and normalises case; `None` if it is not a path.
     pub fn parse(s: &str) -> Option<PlacePath> {
         let inner = s.strip_prefix('/')?.strip_suffix('/')?;
         if inner.is_empty() {
@@ -148,12 +176,15 @@ impl PlacePath {
         let mut out = String::with_capacity(s.len());
         out.push('/');
         for seg in inner.split('/') {
-            // Only the hyphenated form: one spelling per id keeps prefix matches exact.
-            if seg.len() != 36 {
+            let seg = seg.to_ascii_lowercase();
+            let short =
+                seg.len() == SEGMENT_LEN && seg.bytes().all(|b| SEGMENT_ALPHABET.contains(&b));
+            // Legacy segments: only the hyphenated form, one spelling per id keeps prefix matches exact.
+            let legacy = seg.len() == 36 && Uuid::try_parse(&seg).is_ok();
+            if !short && !legacy {
                 return None;
             }
-            let id = Uuid::try_parse(seg).ok()?;
-            out.push_str(&id.to_string());
+            out.push_str(&seg);
             out.push('/');
         }
         Some(PlacePath(out))
@@ -164,20 +195,23 @@ impl PlacePath {
         &self.0
     }
 
-    fn segments(&self) -> impl Iterator<Item = &str> {
-        self.0.split('/').filter(|s| !s.is_empty())
+    /// The paths from the root down to this place (itself included), to find its ancestors.
+    pub fn prefixes(&self) -> Vec<PlacePath> {
+        self.0
+            .match_indices('/')
+            .skip(1)
+            .map(|(i, _)| PlacePath(self.0[..=i].to_owned()))
+            .collect()
     }
 
-    /// The ids from the root down to this place.
-    pub fn ids(&self) -> Vec<Uuid> {
-        self.segments()
-            .filter_map(|s| Uuid::try_parse(s).ok())
-            .collect()
+    /// The segments from the root down to this place.
+    pub fn segments(&self) -> Vec<&str> {
+        self.0.split('/').filter(|s| !s.is_empty()).collect()
     }
 
     /// The number of places on the path; 1 for a root.
     pub fn depth(&self) -> usize {
-        self.segments().count()
+        self.segments().len()
     }
 
     /// True when this place is `ancestor` or lies in its subtree.
@@ -197,12 +231,9 @@ impl PlacePath {
         }
     }
 
-    /// The id of the place itself.
-    pub fn last_id(&self) -> Uuid {
-        self.segments()
-            .last()
-            .and_then(|s| Uuid::try_parse(s).ok())
-            .expect("a PlacePath holds at least one valid id")
+    /// True when this is the path of the place with this id, as a child of its parent's path.
+    pub fn ends_with_place(&self, id: Uuid) -> bool {
+        self.0.ends_with(&format!("/{}/", segment(id)))
     }
 
     /// Moves this path from under `old_prefix` to under `new_prefix`; `None` if not within it.
@@ -309,13 +340,19 @@ mod tests {
         let community = street.child(id(3));
         assert_eq!(
             community.as_str(),
-            "/00000000-0000-0000-0000-000000000001/00000000-0000-0000-0000-000000000002/\
-             00000000-0000-0000-0000-000000000003/"
+            format!("/{}/{}/{}/", segment(id(1)), segment(id(2)), segment(id(3)))
         );
-        assert_eq!(community.ids(), vec![id(1), id(2), id(3)]);
+        assert_eq!(community.as_str().len(), 3 * (SEGMENT_LEN + 1) + 1);
+        assert_eq!(
+            community.prefixes(),
+            vec![root.clone(), street.clone(), community.clone()]
+        );
         assert_eq!(community.depth(), 3);
         assert_eq!(root.depth(), 1);
-        assert_eq!(community.last_id(), id(3));
+        assert!(community.ends_with_place(id(3)));
+        assert!(!community.ends_with_place(id(2)));
+        // Neighbouring ids (as UUIDv7s made in one millisecond are) get unrelated segments.
+        assert_ne!(segment(id(1))[..4], segment(id(2))[..4]);
         assert_eq!(community.parent(), Some(street.clone()));
         assert_eq!(street.parent(), Some(root.clone()));
         assert_eq!(root.parent(), None);
@@ -343,6 +380,9 @@ mod tests {
             "/00000000000000000000000000000001/",
             "/d1/s3/",
             "/00000000-0000-0000-0000-00000000000g/",
+            "/0123456789a/",
+            "/012345678i/",
+            "/012345678/",
         ] {
             assert_eq!(PlacePath::parse(bad), None, "{bad}");
         }
@@ -350,12 +390,15 @@ mod tests {
 
     #[test]
     fn prefix_is_by_whole_segment() {
-        // Two ids that share a textual prefix must not be mistaken for ancestor and child.
-        let a = PlacePath::parse("/00000000-0000-0000-0000-000000000001/").unwrap();
-        let b = PlacePath::root(id(1)).child(id(2));
-        assert!(b.is_within(&a));
-        let c = PlacePath::root(id(0x10));
-        assert!(!c.is_within(&a));
+        // A legacy (full-UUID) segment and a short one that share leading characters are still unrelated.
+        let legacy = PlacePath::parse("/01234567-0000-0000-0000-000000000001/").unwrap();
+        let short = PlacePath::parse("/01234567ab/").unwrap();
+        assert!(!short.is_within(&legacy) && !legacy.is_within(&short));
+        // A child of a legacy path (made before segments were shortened) is within it.
+        let child = legacy.child(id(2));
+        assert!(child.is_within(&legacy));
+        assert_eq!(PlacePath::parse(child.as_str()), Some(child.clone()));
+        assert_eq!(child.prefixes(), vec![legacy, child.clone()]);
     }
 
     #[test]

@@ -7,6 +7,11 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Router;
 
+/// mimalloc rather than glibc's allocator: under many threads (tokio workers and one thread per SQLite
+/// connection) glibc's arena locks and consolidation were the largest item in the read profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);

@@ -110,9 +110,13 @@ pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
 }
 
 /// The HTTP router for an app.
+///
+/// Also starts following the other instances' writes (PostgreSQL), so this one's read caches stay true;
+/// call it inside the runtime that serves.
 pub fn router(app: App, cfg: &Config) -> axum::Router {
+    tokio::spawn(wushe_app::cache::listen(app.clone()));
     wushe_web::router(wushe_web::AppState {
-        app,
+        app: std::sync::Arc::new(app),
         secure_cookies: cfg.secure_cookies,
     })
 }

@@ -6,6 +6,11 @@ use wushe::cli::{Cli, Command, ExportWhat, ImportWhat, ScaleArg};
 use wushe::Config;
 use wushe_app::Actor;
 
+/// mimalloc rather than glibc's allocator: under many threads (tokio workers and one thread per SQLite
+/// connection) glibc's arena locks and consolidation were the largest item in the read profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn init_logs(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));

@@ -9,6 +9,7 @@ pub mod error;
 pub mod households;
 pub mod idempotency;
 pub mod imports;
+pub mod notify;
 pub mod places;
 pub mod residents;
 pub mod scope;

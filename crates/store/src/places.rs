@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
+use crate::residents::TermRow;
 use crate::{on, Conn, Result, Scope};
 
 /// A stored place.
@@ -66,6 +67,12 @@ pub async fn insert(c: &mut Conn<'_>, p: &PlaceRow, actor: Option<Uuid>) -> Resu
 pub async fn get(c: &mut Conn<'_>, id: Uuid) -> Result<Option<PlaceRow>> {
     let sql = format!("SELECT {COLS} FROM places WHERE id = $1");
     Ok(on!(c, c => sqlx::query_as::<_, PlaceRow>(&sql).bind(id).fetch_optional(c).await)?)
+}
+
+/// Reads the place at a path.
+pub async fn by_path(c: &mut Conn<'_>, path: &str) -> Result<Option<PlaceRow>> {
+    let sql = format!("SELECT {COLS} FROM places WHERE path = $1");
+    Ok(on!(c, c => sqlx::query_as::<_, PlaceRow>(&sql).bind(path).fetch_optional(c).await)?)
 }
 
 /// Finds a child of `parent` by name (unarchived), e.g. a grid or building named in a spreadsheet.
@@ -205,6 +212,11 @@ pub async fn move_subtree(
     let upper = crate::scope::upper_bound(old_path);
     let n = old_path.len() as i32 + 1;
     // substr() is 1-based on both databases; the rest of the path after the old prefix is kept.
+    // Search terms carry the path too; they are re-keyed from the residents themselves (a building's few
+    // hundred) rather than by rewriting the terms table, whose index does not lead with the path.
+    let mut moved = crate::residents::term_rows_under(c, old_path).await?;
+    let sources: Vec<_> = moved.iter().map(TermRow::source).collect();
+    crate::residents::unindex_terms(c, &sources).await?;
     on!(c, c => {
         sqlx::query("UPDATE places SET parent_id = $1, updated_at = $2 WHERE id = $3")
             .bind(to_parent).bind(now).bind(id).execute(&mut *c).await?;
@@ -218,7 +230,11 @@ pub async fn move_subtree(
             .execute(&mut *c).await?;
         Ok::<_, sqlx::Error>(())
     })?;
-    Ok(())
+    for r in &mut moved {
+        r.place_path = format!("{new_path}{}", &r.place_path[old_path.len()..]);
+    }
+    let sources: Vec<_> = moved.iter().map(TermRow::source).collect();
+    crate::residents::index_terms(c, &sources).await
 }
 
 /// The move history of a place, oldest first.

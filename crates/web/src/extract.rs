@@ -63,12 +63,9 @@ impl FromRequestParts<AppState> for ApiActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(a) = parts.extensions.get::<Actor>() {
-            return Ok(ApiActor(a.clone()));
-        }
+        // Each handler takes the caller once; resolving is a cache hit, so nothing is kept in extensions.
         let token = token_of(&parts.headers).ok_or(wushe_app::AppError::Unauthorized)?;
         let actor = wushe_app::auth::authenticate(&state.app, &token, client_ip(parts)).await?;
-        parts.extensions.insert(actor.clone());
         Ok(ApiActor(actor))
     }
 }

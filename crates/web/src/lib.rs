@@ -13,11 +13,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,8 +25,8 @@ use utoipa_axum::routes;
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
-    /// The use cases.
-    pub app: wushe_app::App,
+    /// The use cases, shared: every layer clones the state on every request.
+    pub app: Arc<wushe_app::App>,
     /// Set the `Secure` flag on cookies (when served over HTTPS).
     pub secure_cookies: bool,
 }
@@ -140,7 +139,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             idempotency::layer,
         ));
-    let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api)
         .merge(
@@ -154,15 +152,13 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::limit_logins(
             Router::new().route("/login", post(ui::auth::login_submit)),
         ))
-        .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,
             Duration::from_secs(120),
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(ops::make_span))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(ops::edge))
         .with_state(state)
 }
 

@@ -1,6 +1,8 @@
 //! Running it in production: health, readiness, Prometheus metrics, request spans, login rate limit.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -51,26 +53,95 @@ pub async fn metrics() -> Response {
     res
 }
 
-/// Counts requests and their durations by route and status.
-pub async fn record_metrics(req: Request, next: Next) -> Response {
+/// The counter and histogram of one (route, method, status).
+type Series = (
+    axum::http::Method,
+    u16,
+    metrics::Counter,
+    metrics::Histogram,
+);
+
+/// Metric handles by route, made once per (route, method, status): building the labelled key on every
+/// request (three owned labels, hashed into the registry) cost a sixth of a small request's time.
+fn series_for(
+    route: &str,
+    method: &axum::http::Method,
+    status: u16,
+) -> (metrics::Counter, metrics::Histogram) {
+    static SERIES: OnceLock<RwLock<HashMap<String, Vec<Series>>>> = OnceLock::new();
+    let map = SERIES.get_or_init(Default::default);
+    let find = |v: &Vec<Series>| {
+        v.iter()
+            .find(|(m, s, _, _)| m == method && *s == status)
+            .map(|(_, _, c, h)| (c.clone(), h.clone()))
+    };
+    if let Some(found) = map
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(route)
+        .and_then(find)
+    {
+        return found;
+    }
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.to_owned()),
+        ("status", status.to_string()),
+    ];
+    let c = metrics::counter!("wushe_http_requests_total", &labels);
+    let h = metrics::histogram!("wushe_http_request_duration_seconds", &labels);
+    let mut w = map.write().unwrap_or_else(PoisonError::into_inner);
+    let list = w.entry(route.to_owned()).or_default();
+    if find(list).is_none() {
+        list.push((method.clone(), status, c.clone(), h.clone()));
+    }
+    (c, h)
+}
+
+/// The outermost step of every request: gives it a request id (kept from the client when sent) that the
+/// span, the logs and the response carry, and counts it and its duration by route and status.
+///
+/// One middleware rather than three layers (set id, propagate id, metrics): each layer is cloned and
+/// boxed per request, and together they were a third of a small request's time.
+pub async fn edge(mut req: Request, next: Next) -> Response {
     prometheus();
     let start = Instant::now();
-    let method = req.method().to_string();
+    let id = match req.headers().get(REQUEST_ID) {
+        Some(v) => v.clone(),
+        None => {
+            let v = new_request_id();
+            req.headers_mut().insert(REQUEST_ID, v.clone());
+            v
+        }
+    };
+    let method = req.method().clone();
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    let res = next.run(req).await;
-    let labels = [
-        ("method", method),
-        ("route", route),
-        ("status", res.status().as_u16().to_string()),
-    ];
-    metrics::counter!("wushe_http_requests_total", &labels).increment(1);
-    metrics::histogram!("wushe_http_request_duration_seconds", &labels)
-        .record(start.elapsed().as_secs_f64());
+        .map(|p| p.as_str().to_owned());
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(REQUEST_ID, id);
+    let (c, h) = series_for(
+        route.as_deref().unwrap_or("unmatched"),
+        &method,
+        res.status().as_u16(),
+    );
+    c.increment(1);
+    h.record(start.elapsed().as_secs_f64());
     res
+}
+
+/// The request id header.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// A request id: a random prefix per process and a counter, unique across instances without a random
+/// draw (a `getrandom` system call) per request.
+fn new_request_id() -> HeaderValue {
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| uuid::Uuid::now_v7().as_u64_pair().1);
+    let id = format!("{prefix:016x}{:016x}", NEXT.fetch_add(1, Ordering::Relaxed));
+    HeaderValue::from_str(&id).expect("hex is a valid header value")
 }
 
 /// A tracing span per request carrying its request id.

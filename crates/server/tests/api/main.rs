@@ -8,6 +8,7 @@ mod auth;
 mod authz;
 mod crash;
 pub mod imports;
+mod instances;
 mod people;
 mod places;
 mod schema_parity;

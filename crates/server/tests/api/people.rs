@@ -279,6 +279,62 @@ async fn residents_are_found_by_partial_chinese_name_address_and_tag() {
         ),
         vec!["王小平"]
     );
+    // A correction is found under the new name and tag at once, and no longer under the old ones; the read
+    // that cached the resident before the change shows the change too.
+    let wang = t
+        .get("/api/v1/residents?name=%E5%B0%8F%E5%B9%B3", &t.admin)
+        .await
+        .expect(200)["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.get(&format!("/api/v1/residents/{wang}"), &t.admin)
+        .await
+        .expect(200);
+    t.call(
+        reqwest::Method::PUT,
+        &format!("/api/v1/residents/{wang}"),
+        Some(&t.admin),
+        Some(json!({"household_id": h2, "name": "王大平", "id_number": id_number("19600101", 5), "tags": ["低保"]})),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        t.get(&format!("/api/v1/residents/{wang}"), &t.admin)
+            .await
+            .expect(200)["name"],
+        "王大平"
+    );
+    assert_eq!(
+        names(
+            t.get("/api/v1/residents?name=%E5%A4%A7%E5%B9%B3", &t.admin)
+                .await
+                .expect(200)
+        ),
+        vec!["王大平"]
+    );
+    assert!(names(
+        t.get("/api/v1/residents?name=%E5%B0%8F%E5%B9%B3", &t.admin)
+            .await
+            .expect(200)
+    )
+    .is_empty());
+    assert_eq!(
+        names(
+            t.get("/api/v1/residents?tag=%E5%85%9A%E5%91%98", &t.admin)
+                .await
+                .expect(200)
+        ),
+        vec!["欧阳建国"]
+    );
+    assert_eq!(
+        names(
+            t.get("/api/v1/residents?tag=%E4%BD%8E%E4%BF%9D", &t.admin)
+                .await
+                .expect(200)
+        ),
+        vec!["王大平"]
+    );
     // Paging walks every row once.
     let p1 = t
         .get("/api/v1/residents?limit=2", &t.admin)

@@ -125,13 +125,24 @@ async fn a_building_moves_to_another_grid_with_its_people_and_history() {
         .await
         .expect(200);
     assert_eq!(moved["parent_id"], m.grid_a2.as_str());
-    // The people follow the building into the steward's grid.
+    // The people follow the building into the steward's grid, for reads and for searches alike.
     assert_eq!(
         t.get(&format!("/api/v1/residents/{r}"), &steward_a2)
             .await
             .status,
         200
     );
+    let found = t
+        .get("/api/v1/residents?name=%E6%99%93%E7%8E%B2", &steward_a2)
+        .await
+        .expect(200);
+    assert_eq!(found["items"][0]["id"], r.as_str());
+    let steward_a1 = t.user("steward_a1", "grid_steward", Some(&m.grid_a1)).await;
+    let gone = t
+        .get("/api/v1/residents?name=%E6%99%93%E7%8E%B2", &steward_a1)
+        .await
+        .expect(200);
+    assert_eq!(gone["items"].as_array().unwrap().len(), 0);
     let hist = t
         .get(
             &format!("/api/v1/places/{}/history", m.building_a1),

@@ -12,7 +12,7 @@ fn tables(sql: &str) -> BTreeMap<String, Vec<String>> {
                 rest.split_whitespace().next().unwrap().to_owned(),
                 Vec::new(),
             ));
-        } else if l.starts_with(");") {
+        } else if l.starts_with(")") {
             if let Some((name, cols)) = current.take() {
                 out.insert(name, cols);
             }

@@ -46,6 +46,33 @@ async fn first_start_seeds_the_demo_once_and_creates_the_admin() {
         .expect(200);
     let n = mine["items"].as_array().unwrap().len();
     assert!(n > 0 && n < before, "grid steward sees {n} of {before}");
+    // The bulk load indexes tags and names: the steward's tag page and name search find their people,
+    // and only theirs.
+    let party = t
+        .get(
+            "/api/v1/residents?tag=%E5%85%9A%E5%91%98&limit=500",
+            &steward,
+        )
+        .await
+        .expect(200);
+    let party = party["items"].as_array().unwrap();
+    assert!(!party.is_empty());
+    assert!(party.iter().all(|r| r["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("党员"))));
+    let first = mine["items"][0]["name"].as_str().unwrap();
+    let piece: String = first.chars().take(2).collect();
+    let found = t
+        .get(
+            &format!("/api/v1/residents?limit=500&name={piece}"),
+            &steward,
+        )
+        .await
+        .expect(200);
+    let found = found["items"].as_array().unwrap();
+    assert!(found.iter().any(|r| r["id"] == mine["items"][0]["id"]));
+    assert!(found.len() <= n);
 }
 
 #[tokio::test]

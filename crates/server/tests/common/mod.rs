@@ -28,6 +28,8 @@ pub struct TestApp {
     pub admin: String,
     /// Which backend this runs on.
     pub backend: &'static str,
+    cfg: Config,
+    schema: Option<String>,
     dir: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -91,12 +93,27 @@ pub async fn spawn_with(demo: bool) -> TestApp {
     } else {
         "sqlite"
     };
-    let app = wushe::open(&cfg, schema).await.expect("open database");
+    let app = wushe::open(&cfg, schema.clone())
+        .await
+        .expect("open database");
     wushe::bootstrap(&app, &cfg).await.expect("bootstrap");
+    let mut t = serve_app(app, &cfg, schema, dir, backend).await;
+    t.admin = t.login("admin", ADMIN_PASSWORD).await;
+    t
+}
+
+/// Serves an opened app on a random port.
+async fn serve_app(
+    app: wushe_app::App,
+    cfg: &Config,
+    schema: Option<String>,
+    dir: PathBuf,
+    backend: &'static str,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let router = wushe::router(app.clone(), &cfg);
+    let router = wushe::router(app.clone(), cfg);
     tokio::spawn(async move {
         let _ = wushe::serve(listener, router, async {
             let _ = rx.await;
@@ -107,18 +124,33 @@ pub async fn spawn_with(demo: bool) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let mut t = TestApp {
+    TestApp {
         base: format!("http://{addr}"),
         addr,
         http,
         app,
         admin: String::new(),
         backend,
+        cfg: cfg.clone(),
+        schema,
         dir,
         shutdown: Some(tx),
-    };
-    t.admin = t.login("admin", ADMIN_PASSWORD).await;
-    t
+    }
+}
+
+impl TestApp {
+    /// A second server on the same database (PostgreSQL: several instances behind one load balancer).
+    pub async fn second_instance(&self) -> TestApp {
+        let app = wushe::open(&self.cfg, self.schema.clone())
+            .await
+            .expect("open database");
+        // Its own (empty) directory, so that dropping it leaves the first instance's files alone.
+        let dir =
+            std::env::temp_dir().join(format!("wushe-test-{}", uuid::Uuid::now_v7().simple()));
+        let mut t = serve_app(app, &self.cfg, self.schema.clone(), dir, self.backend).await;
+        t.admin = self.admin.clone();
+        t
+    }
 }
 
 /// A response: status, headers and JSON body (Null when not JSON).

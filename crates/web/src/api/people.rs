@@ -1,7 +1,8 @@
 //! `/households` and `/residents`: registering, reading (masked), searching, correcting, moving, exporting.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -215,6 +216,7 @@ impl ResidentQuery {
             name: nonempty(&self.name).or_else(|| nonempty(&self.q)),
             address: nonempty(&self.address),
             include_archived: flag(&self.include_archived),
+            secrets: false,
         }
     }
 }
@@ -265,8 +267,17 @@ pub async fn get_resident(
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
     ApiQuery(q): ApiQuery<ReadQuery>,
-) -> Result<Json<Resident>, ApiError> {
-    Ok(Json(residents::get(&s.app, &a, id, flag(&q.unmask)).await?))
+) -> Result<Response, ApiError> {
+    if flag(&q.unmask) {
+        return Ok(Json(residents::get(&s.app, &a, id, true).await?).into_response());
+    }
+    // The masked body comes serialized from the read cache.
+    let body = residents::masked_json(&s.app, &a, id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response())
 }
 
 /// Corrects a resident (all fields; a new `household_id` records a move).
