@@ -2,6 +2,7 @@
 //! the server-rendered pages (`/`), health and metrics. Handlers parse, call one use case, and map.
 
 pub mod api;
+pub mod cross_site;
 pub mod extract;
 pub mod i18n;
 pub mod idempotency;
@@ -156,6 +157,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::GATEWAY_TIMEOUT,
             Duration::from_secs(120),
         ))
+        .layer(axum::middleware::from_fn(cross_site::refuse))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(ops::make_span))
         .layer(axum::middleware::from_fn(ops::edge))

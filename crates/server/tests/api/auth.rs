@@ -208,3 +208,79 @@ async fn logout_ends_the_token() {
     );
     assert_eq!(t.get("/api/v1/me", &tok).await.status, 401);
 }
+
+#[tokio::test]
+async fn page_writes_from_another_site_are_refused() {
+    let t = spawn().await;
+    let form = [("username", "admin"), ("password", ADMIN_PASSWORD)];
+    // A login form posted from another site is refused before the password is even checked.
+    let r = t
+        .http
+        .post(t.url("/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "forbidden");
+    assert!(body["detail"].as_str().unwrap().contains("其他网站"));
+
+    // The same form from Wushe's own page logs in.
+    let r = t
+        .http
+        .post(t.url("/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("wushe_session="))
+        .expect("session cookie");
+
+    // Logging out from another site (Origin of a different host, no fetch metadata) is refused and the
+    // session lives on.
+    let r = t
+        .http
+        .post(t.url("/logout"))
+        .header("cookie", &cookie)
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let me = t
+        .http
+        .get(t.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+
+    // From its own origin it works, and the session is gone.
+    let r = t
+        .http
+        .post(t.url("/logout"))
+        .header("cookie", &cookie)
+        .header("origin", t.base.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let me = t
+        .http
+        .get(t.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+}
