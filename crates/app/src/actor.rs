@@ -62,6 +62,40 @@ impl Actor {
             .any(|g| g.role.allows(perm) && path.starts_with(g.path.as_str()))
     }
 
+    /// Like [`Actor::can`], for things kept at community level (volunteers, teams, activities, the
+    /// supermarket): a grant inside the community (a grid steward's grid) counts as well.
+    pub fn can_in_community(&self, perm: Permission, community_path: &str) -> bool {
+        self.grants.iter().any(|g| {
+            g.role.allows(perm)
+                && (community_path.starts_with(g.path.as_str())
+                    || g.path.starts_with(community_path))
+        })
+    }
+
+    /// Like [`Actor::scope`], with every grant below a community widened to that whole community.
+    pub fn community_scope(&self, perm: Permission) -> Scope {
+        let widened: Vec<String> = self
+            .grants
+            .iter()
+            .filter(|g| g.role.allows(perm))
+            .map(|g| community_prefix(&g.path).unwrap_or_else(|| g.path.clone()))
+            .collect();
+        collapse(widened.iter().map(String::as_str))
+    }
+
+    /// The communities the caller has any grant in (for what every member may see, such as published
+    /// activities).
+    pub fn own_communities(&self) -> Scope {
+        let mut out: Vec<String> = self
+            .grants
+            .iter()
+            .filter_map(|g| community_prefix(&g.path))
+            .collect();
+        out.sort();
+        out.dedup();
+        Scope::Paths(out)
+    }
+
     /// True when the caller holds `perm` anywhere.
     pub fn has_anywhere(&self, perm: Permission) -> bool {
         self.grants.iter().any(|g| g.role.allows(perm))
@@ -94,6 +128,13 @@ impl Actor {
     pub fn author(&self) -> Option<Uuid> {
         (!self.user_id.is_nil()).then_some(self.user_id)
     }
+}
+
+/// The community a path lies in (district/street/community are its first three segments), if it is at
+/// or below a community.
+pub fn community_prefix(path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    (segs.len() >= 3).then(|| format!("/{}/", segs[..3].join("/")))
 }
 
 /// The scope of a set of grant paths: everything when one is `/`, else the paths without those a shorter
@@ -149,6 +190,32 @@ mod tests {
         assert!(a.can(Permission::ReadPeople, "/d/s/c/g1/b9/"));
         assert!(!a.can(Permission::ReadPeople, "/d/s/c/g3/"));
         assert_eq!(a.scope(Permission::ManageUsers), Scope::Paths(vec![]));
+    }
+
+    #[test]
+    fn community_level_reads_widen_grants_below_a_community() {
+        let a = actor(&[
+            (Role::GridSteward, "/d/s/c/g1/"),
+            (Role::BuildingHead, "/d/s/k/g/b/"),
+        ]);
+        assert!(a.can_in_community(Permission::ReadVolunteers, "/d/s/c/"));
+        assert!(!a.can_in_community(Permission::ReadVolunteers, "/d/s/k/"));
+        assert!(!a.can_in_community(Permission::ManageVolunteers, "/d/s/c/"));
+        assert_eq!(
+            a.community_scope(Permission::ReadVolunteers),
+            Scope::Paths(vec!["/d/s/c/".into()])
+        );
+        assert_eq!(
+            a.own_communities(),
+            Scope::Paths(vec!["/d/s/c/".into(), "/d/s/k/".into()])
+        );
+        let street = actor(&[(Role::StreetAdmin, "/d/s/")]);
+        assert_eq!(
+            street.community_scope(Permission::ReadVolunteers),
+            Scope::Paths(vec!["/d/s/".into()])
+        );
+        assert_eq!(street.own_communities(), Scope::Paths(vec![]));
+        assert_eq!(community_prefix("/d/s/"), None);
     }
 
     #[test]

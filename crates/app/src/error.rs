@@ -73,6 +73,25 @@ impl From<ValidationErrors> for AppError {
     }
 }
 
+impl From<wushe_domain::refusal::Refusal> for AppError {
+    fn from(r: wushe_domain::refusal::Refusal) -> Self {
+        use wushe_domain::refusal::RefusalKind;
+        match (r.field, r.kind) {
+            (Some(field), _) => AppError::Validation(vec![FieldError::new(field, r.zh, r.en)]),
+            (None, RefusalKind::Conflict) => AppError::Conflict {
+                code: r.code,
+                zh: r.zh,
+                en: r.en,
+            },
+            (None, RefusalKind::Rule) => AppError::Rule {
+                code: r.code,
+                zh: r.zh,
+                en: r.en,
+            },
+        }
+    }
+}
+
 impl From<FieldError> for AppError {
     fn from(f: FieldError) -> Self {
         AppError::Validation(vec![f])

@@ -1,6 +1,7 @@
 //! Wushe use cases: each loads, applies a domain rule, saves and audits inside one transaction, after the
 //! one authorization check (role × place subtree) that lives here rather than in handlers.
 
+pub mod activities;
 pub mod actor;
 pub mod audit;
 pub mod auth;
@@ -14,9 +15,13 @@ pub mod import;
 pub mod overview;
 pub mod page;
 pub mod places;
+pub mod points;
 pub mod residents;
+pub mod service;
 pub mod sheet;
+pub mod supermarket;
 pub mod users;
+pub mod volunteers;
 
 pub use actor::{Actor, Grant};
 pub use error::{AppError, AppResult};

@@ -1,11 +1,13 @@
 //! Pure domain rules of Wushe (五社联动): the place hierarchy, people and their personal data,
-//! roles and permissions, masking, password policy and input validation.
+//! roles and permissions, masking, password policy and input validation; volunteer activities, service
+//! hours, the points bank and the charity supermarket's stock.
 //!
 //! Nothing here does I/O or async work, so every rule can be tested in isolation and reused by
 //! the store, the use cases and the web edge alike.
 
 #![warn(missing_docs)]
 
+pub mod activity;
 pub mod error;
 pub mod household;
 pub mod id_number;
@@ -14,8 +16,13 @@ pub mod mask;
 pub mod password;
 pub mod phone;
 pub mod place;
+pub mod points;
+pub mod refusal;
 pub mod resident;
 pub mod role;
+pub mod service;
 pub mod sex;
+pub mod stock;
 pub mod text;
 pub mod time;
+pub mod volunteer;

@@ -57,11 +57,17 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit log.
     ReadAudit,
+    /// See volunteers, teams, activities, hours and points.
+    ReadVolunteers,
+    /// Register volunteers, run teams and activities, record hours.
+    ManageVolunteers,
+    /// Set the points policy, keep the supermarket's stock and catalogue, record donations and relief.
+    ManageCharity,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ReadPeople,
         Permission::WritePeople,
         Permission::UnmaskPii,
@@ -70,6 +76,9 @@ impl Permission {
         Permission::ManagePlaces,
         Permission::ManageUsers,
         Permission::ReadAudit,
+        Permission::ReadVolunteers,
+        Permission::ManageVolunteers,
+        Permission::ManageCharity,
     ];
 
     /// The snake_case name.
@@ -83,6 +92,9 @@ impl Permission {
             Permission::ManagePlaces => "manage_places",
             Permission::ManageUsers => "manage_users",
             Permission::ReadAudit => "read_audit",
+            Permission::ReadVolunteers => "read_volunteers",
+            Permission::ManageVolunteers => "manage_volunteers",
+            Permission::ManageCharity => "manage_charity",
         }
     }
 }
@@ -95,6 +107,9 @@ const MANAGER: &[Permission] = &[
     Permission::ImportPeople,
     Permission::ManagePlaces,
     Permission::ManageUsers,
+    Permission::ReadVolunteers,
+    Permission::ManageVolunteers,
+    Permission::ManageCharity,
 ];
 const WORKER: &[Permission] = &[
     Permission::ReadPeople,
@@ -102,14 +117,26 @@ const WORKER: &[Permission] = &[
     Permission::UnmaskPii,
     Permission::ExportPeople,
     Permission::ImportPeople,
+    Permission::ReadVolunteers,
+    Permission::ManageVolunteers,
+    Permission::ManageCharity,
 ];
 const STEWARD: &[Permission] = &[
     Permission::ReadPeople,
     Permission::WritePeople,
     Permission::UnmaskPii,
     Permission::ExportPeople,
+    Permission::ReadVolunteers,
 ];
 const READER: &[Permission] = &[Permission::ReadPeople];
+// Social workers and organizations are the carriers of activities (五社: 社会组织为载体, 社工为支撑): they
+// plan and run activities and record hours, but keep no ledger of money or goods.
+const SOCIAL_WORKER: &[Permission] = &[
+    Permission::ReadPeople,
+    Permission::ReadVolunteers,
+    Permission::ManageVolunteers,
+];
+const SOCIAL_ORG: &[Permission] = &[Permission::ReadVolunteers, Permission::ManageVolunteers];
 const AUDIT: &[Permission] = &[Permission::ReadAudit];
 
 const EVERY_KIND: &[PlaceKind] = &PlaceKind::ALL;
@@ -214,8 +241,10 @@ impl Role {
             Role::Auditor => AUDIT,
             Role::CommunityWorker => WORKER,
             Role::GridSteward => STEWARD,
-            Role::BuildingHead | Role::LaneHead | Role::SocialWorker => READER,
-            Role::SocialOrg | Role::Volunteer | Role::Partner | Role::Resident => &[],
+            Role::BuildingHead | Role::LaneHead => READER,
+            Role::SocialWorker => SOCIAL_WORKER,
+            Role::SocialOrg => SOCIAL_ORG,
+            Role::Volunteer | Role::Partner | Role::Resident => &[],
         }
     }
 
@@ -268,6 +297,9 @@ mod tests {
                 P::ImportPeople,
                 P::ManagePlaces,
                 P::ManageUsers,
+                P::ReadVolunteers,
+                P::ManageVolunteers,
+                P::ManageCharity,
             ],
             Role::Auditor => vec![P::ReadAudit],
             Role::CommunityWorker => vec![
@@ -276,10 +308,21 @@ mod tests {
                 P::UnmaskPii,
                 P::ExportPeople,
                 P::ImportPeople,
+                P::ReadVolunteers,
+                P::ManageVolunteers,
+                P::ManageCharity,
             ],
-            Role::GridSteward => vec![P::ReadPeople, P::WritePeople, P::UnmaskPii, P::ExportPeople],
-            Role::BuildingHead | Role::LaneHead | Role::SocialWorker => vec![P::ReadPeople],
-            Role::SocialOrg | Role::Volunteer | Role::Partner | Role::Resident => vec![],
+            Role::GridSteward => vec![
+                P::ReadPeople,
+                P::WritePeople,
+                P::UnmaskPii,
+                P::ExportPeople,
+                P::ReadVolunteers,
+            ],
+            Role::BuildingHead | Role::LaneHead => vec![P::ReadPeople],
+            Role::SocialWorker => vec![P::ReadPeople, P::ReadVolunteers, P::ManageVolunteers],
+            Role::SocialOrg => vec![P::ReadVolunteers, P::ManageVolunteers],
+            Role::Volunteer | Role::Partner | Role::Resident => vec![],
         }
     }
 

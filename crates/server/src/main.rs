@@ -123,9 +123,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Check => {
             let app = wushe::open(&cfg, None).await?;
-            let problems = app.db.integrity_check().await?;
+            let mut problems = app.db.integrity_check().await?;
+            problems.extend(wushe_app::points::check_ledgers(&app).await?);
             if problems.is_empty() {
-                println!("数据库完整性检查通过 / integrity check passed");
+                println!("数据库完整性检查通过，各账目相符 / integrity check passed, every ledger adds up");
                 Ok(())
             } else {
                 for p in &problems {

@@ -3,7 +3,9 @@
 //! Queries use `$N` placeholders, which sqlx's SQLite driver binds by number just as PostgreSQL does, so
 //! one string serves both dialects. Where the dialects really differ the module branches on [`Backend`].
 
+pub mod activities;
 pub mod audit;
+pub mod counters;
 pub mod db;
 pub mod error;
 pub mod households;
@@ -11,12 +13,15 @@ pub mod idempotency;
 pub mod imports;
 pub mod notify;
 pub mod places;
+pub mod points;
 pub mod residents;
 pub mod scope;
 pub mod sessions;
 pub mod settings;
+pub mod supermarket;
 pub mod tags;
 pub mod users;
+pub mod volunteers;
 
 pub use db::{Backend, Conn, Db, Tx};
 pub use error::{Error, Result};

@@ -73,6 +73,26 @@ impl FromRequestParts<AppState> for ApiActor {
 /// A JSON body; syntax and type errors become a 400 problem naming the field in Chinese.
 pub struct ApiJson<T>(pub T);
 
+/// An action route's body may be left out entirely (`POST /activities/{id}/publish` with nothing): no
+/// content type and no length means none; anything else must be JSON.
+impl<T: DeserializeOwned> axum::extract::OptionalFromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        let h = req.headers();
+        let empty = !h.contains_key(header::CONTENT_TYPE)
+            && h.get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|v| v.trim() == "0");
+        if empty {
+            return Ok(None);
+        }
+        <ApiJson<T> as FromRequest<AppState>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}
+
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 

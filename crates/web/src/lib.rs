@@ -42,6 +42,9 @@ pub struct AppState {
         (name = "people", description = "住户与居民 / households and residents"),
         (name = "imports", description = "Excel 导入 / spreadsheet import"),
         (name = "audit", description = "审计日志 / audit log"),
+        (name = "volunteers", description = "志愿者与服务队 / volunteers and teams"),
+        (name = "activities", description = "志愿活动与服务时长 / activities and service hours"),
+        (name = "points", description = "积分银行与慈善超市 / points bank and charity supermarket"),
     ),
     modifiers(&BearerAuth)
 )]
@@ -66,7 +69,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// The API routes and their OpenAPI description.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use api::{audit, auth, imports, people, places, users};
+    use api::{activities, audit, auth, imports, people, places, points, users, volunteers};
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
@@ -102,6 +105,43 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::template))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
+        .routes(routes!(volunteers::create, volunteers::list))
+        .routes(routes!(volunteers::apply))
+        .routes(routes!(volunteers::mine))
+        .routes(routes!(volunteers::get))
+        .routes(routes!(volunteers::approve))
+        .routes(routes!(volunteers::leave))
+        .routes(routes!(volunteers::create_team, volunteers::list_teams))
+        .routes(routes!(volunteers::get_team))
+        .routes(routes!(volunteers::add_member))
+        .routes(routes!(volunteers::remove_member))
+        .routes(routes!(activities::create, activities::list))
+        .routes(routes!(activities::get))
+        .routes(routes!(activities::publish))
+        .routes(routes!(activities::complete))
+        .routes(routes!(activities::cancel))
+        .routes(routes!(activities::sign_up))
+        .routes(routes!(activities::check_in))
+        .routes(routes!(activities::check_out))
+        .routes(routes!(activities::hours))
+        .routes(routes!(activities::create_record))
+        .routes(routes!(activities::get_record))
+        .routes(routes!(activities::reverse))
+        .routes(routes!(activities::records_of))
+        .routes(routes!(activities::monthly))
+        .routes(routes!(activities::team_monthly))
+        .routes(routes!(points::summary))
+        .routes(routes!(points::set_policy, points::get_policy))
+        .routes(routes!(points::redeem))
+        .routes(routes!(points::get_redemption))
+        .routes(routes!(points::create_item, points::list_items))
+        .routes(routes!(points::create_reward))
+        .routes(routes!(points::get_item))
+        .routes(routes!(points::issue))
+        .routes(routes!(points::purchase))
+        .routes(routes!(points::stocktake))
+        .routes(routes!(points::donate))
+        .routes(routes!(points::get_donation))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activities;
 mod auth;
 mod authz;
 mod crash;
@@ -11,6 +12,8 @@ pub mod imports;
 mod instances;
 mod people;
 mod places;
+mod points;
 mod schema_parity;
 mod start;
 mod users;
+mod volunteers;

@@ -1,11 +1,14 @@
 //! The JSON API under `/api/v1` (routes and fields fixed by API.md), described by OpenAPI.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod imports;
 pub mod people;
 pub mod places;
+pub mod points;
 pub mod users;
+pub mod volunteers;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,296 @@
+//! Service records (服务时长) and the points bank: policies and the append-only points ledger.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::{on, Conn, Result};
+
+/// A stored service record (negative minutes: a reversal).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecordRow {
+    /// Id.
+    pub id: Uuid,
+    /// Community.
+    pub community_id: Uuid,
+    /// Community path.
+    pub place_path: String,
+    /// Volunteer.
+    pub volunteer_id: Uuid,
+    /// The activity it came from.
+    pub activity_id: Option<Uuid>,
+    /// Day served (Asia/Shanghai).
+    pub served_on: NaiveDate,
+    /// Minutes (negative when reversing).
+    pub minutes: i64,
+    /// What was done.
+    pub content: String,
+    /// Where.
+    pub place_text: String,
+    /// Who organised it.
+    pub organiser: String,
+    /// Who recorded it.
+    pub recorder_id: Option<Uuid>,
+    /// The record this one reverses.
+    pub reverses_id: Option<Uuid>,
+    /// Why it was reversed.
+    pub reason: Option<String>,
+    /// Recorded at.
+    pub created_at: DateTime<Utc>,
+}
+
+const RECORD_COLS: &str =
+    "id, community_id, place_path, volunteer_id, activity_id, served_on, minutes, content,
+    place_text, organiser, recorder_id, reverses_id, reason, created_at";
+
+/// Inserts a service record.
+pub async fn insert_record(c: &mut Conn<'_>, r: &RecordRow) -> Result<()> {
+    on!(c, c => sqlx::query(&format!("INSERT INTO service_records ({RECORD_COLS})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"))
+        .bind(r.id).bind(r.community_id).bind(&r.place_path).bind(r.volunteer_id).bind(r.activity_id)
+        .bind(r.served_on).bind(r.minutes).bind(&r.content).bind(&r.place_text).bind(&r.organiser)
+        .bind(r.recorder_id).bind(r.reverses_id).bind(&r.reason).bind(r.created_at).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Reads one service record.
+pub async fn get_record(c: &mut Conn<'_>, id: Uuid) -> Result<Option<RecordRow>> {
+    let sql = format!("SELECT {RECORD_COLS} FROM service_records WHERE id = $1");
+    Ok(on!(c, c => sqlx::query_as::<_, RecordRow>(&sql).bind(id).fetch_optional(c).await)?)
+}
+
+/// The record that reverses `id`, if any.
+pub async fn reversal_of(c: &mut Conn<'_>, id: Uuid) -> Result<Option<RecordRow>> {
+    let sql = format!("SELECT {RECORD_COLS} FROM service_records WHERE reverses_id = $1");
+    Ok(on!(c, c => sqlx::query_as::<_, RecordRow>(&sql).bind(id).fetch_optional(c).await)?)
+}
+
+/// Net minutes a volunteer has on record for a day.
+pub async fn minutes_on(c: &mut Conn<'_>, volunteer: Uuid, day: NaiveDate) -> Result<i64> {
+    Ok(on!(c, c => sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM service_records WHERE volunteer_id = $1 AND served_on = $2")
+        .bind(volunteer).bind(day).fetch_one(c).await)?)
+}
+
+/// A volunteer's records, newest day first, after a cursor of (served_on, id).
+pub async fn records_of(
+    c: &mut Conn<'_>,
+    volunteer: Uuid,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> Result<Vec<RecordRow>> {
+    on!(c, c => {
+        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {RECORD_COLS} FROM service_records WHERE volunteer_id = "));
+        qb.push_bind(volunteer);
+        if let Some((day, id)) = after {
+            qb.push(" AND (served_on < ").push_bind(day).push(" OR (served_on = ").push_bind(day)
+              .push(" AND id < ").push_bind(id).push("))");
+        }
+        qb.push(" ORDER BY served_on DESC, id DESC LIMIT ").push_bind(limit);
+        Ok(qb.build_query_as::<RecordRow>().fetch_all(c).await?)
+    })
+}
+
+/// A stored points policy.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyRow {
+    /// Id.
+    pub id: Uuid,
+    /// Community.
+    pub community_id: Uuid,
+    /// First day it applies to.
+    pub valid_from: NaiveDate,
+    /// Points per hour.
+    pub points_per_hour: i64,
+    /// Points per donated item.
+    pub points_per_item: i64,
+    /// Yearly points for star eligibility.
+    pub star_threshold: i64,
+    /// `down` / `nearest` / `up`.
+    pub rounding: String,
+    /// Star levels in hours (JSON array).
+    pub star_hours: String,
+    /// Set at.
+    pub created_at: DateTime<Utc>,
+    /// By.
+    pub created_by: Option<Uuid>,
+}
+
+/// Inserts a policy.
+pub async fn insert_policy(c: &mut Conn<'_>, p: &PolicyRow) -> Result<()> {
+    on!(c, c => sqlx::query("INSERT INTO points_policies (id, community_id, valid_from, points_per_hour, points_per_item,
+        star_threshold, rounding, star_hours, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(p.id).bind(p.community_id).bind(p.valid_from).bind(p.points_per_hour).bind(p.points_per_item)
+        .bind(p.star_threshold).bind(&p.rounding).bind(&p.star_hours).bind(p.created_at).bind(p.created_by)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// A community's policies, each day's latest first (the newest row for a `valid_from` supersedes older ones).
+pub async fn policies(c: &mut Conn<'_>, community: Uuid) -> Result<Vec<PolicyRow>> {
+    Ok(
+        on!(c, c => sqlx::query_as::<_, PolicyRow>("SELECT id, community_id, valid_from, points_per_hour, points_per_item,
+        star_threshold, rounding, star_hours, created_at, created_by FROM points_policies WHERE community_id = $1
+        ORDER BY valid_from DESC, id DESC").bind(community).fetch_all(c).await)?,
+    )
+}
+
+/// One entry in the points ledger.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntryRow {
+    /// Id.
+    pub id: Uuid,
+    /// Community.
+    pub community_id: Uuid,
+    /// Volunteer.
+    pub volunteer_id: Uuid,
+    /// Year it belongs to (Asia/Shanghai, of `earned_on`).
+    pub year: i32,
+    /// The day it counts for.
+    pub earned_on: NaiveDate,
+    /// `service` / `donation` / `redemption` / `reversal`.
+    pub kind: String,
+    /// Signed points.
+    pub points: i64,
+    /// The policy that priced it.
+    pub policy_id: Option<Uuid>,
+    /// The record, donation or redemption behind it.
+    pub source_id: Option<Uuid>,
+    /// The entry it reverses.
+    pub reverses_id: Option<Uuid>,
+    /// Note.
+    pub note: String,
+    /// Written at.
+    pub created_at: DateTime<Utc>,
+    /// By.
+    pub created_by: Option<Uuid>,
+}
+
+const ENTRY_COLS: &str =
+    "id, community_id, volunteer_id, year, earned_on, kind, points, policy_id, source_id,
+    reverses_id, note, created_at, created_by";
+
+/// Appends a ledger entry (the caller updates the cached balance in the same transaction).
+pub async fn insert_entry(c: &mut Conn<'_>, e: &EntryRow) -> Result<()> {
+    on!(c, c => sqlx::query(&format!("INSERT INTO points_entries ({ENTRY_COLS})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
+        .bind(e.id).bind(e.community_id).bind(e.volunteer_id).bind(e.year).bind(e.earned_on).bind(&e.kind)
+        .bind(e.points).bind(e.policy_id).bind(e.source_id).bind(e.reverses_id).bind(&e.note).bind(e.created_at)
+        .bind(e.created_by).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The entry written for a source (a service record, donation or redemption) for a volunteer.
+pub async fn entry_for_source(
+    c: &mut Conn<'_>,
+    source: Uuid,
+    volunteer: Uuid,
+) -> Result<Option<EntryRow>> {
+    let sql = format!("SELECT {ENTRY_COLS} FROM points_entries WHERE source_id = $1 AND volunteer_id = $2 ORDER BY id LIMIT 1");
+    Ok(
+        on!(c, c => sqlx::query_as::<_, EntryRow>(&sql).bind(source).bind(volunteer).fetch_optional(c).await)?,
+    )
+}
+
+/// A volunteer's entries of one year, newest first.
+pub async fn entries_in_year(
+    c: &mut Conn<'_>,
+    volunteer: Uuid,
+    year: i32,
+) -> Result<Vec<EntryRow>> {
+    let sql = format!("SELECT {ENTRY_COLS} FROM points_entries WHERE volunteer_id = $1 AND year = $2 ORDER BY earned_on DESC, id DESC");
+    Ok(
+        on!(c, c => sqlx::query_as::<_, EntryRow>(&sql).bind(volunteer).bind(year).fetch_all(c).await)?,
+    )
+}
+
+/// Points a volunteer earned in a year: every entry but spending (reversals take earnings back).
+pub async fn earned_in_year(c: &mut Conn<'_>, volunteer: Uuid, year: i32) -> Result<i64> {
+    Ok(on!(c, c => sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM points_entries
+         WHERE volunteer_id = $1 AND year = $2 AND kind <> 'redemption'")
+        .bind(volunteer).bind(year).fetch_one(c).await)?)
+}
+
+/// Adds a record's minutes to its community's month (a reversal adds negative minutes and still counts as
+/// a record, so the count is of ledger rows).
+pub async fn add_to_month(
+    c: &mut Conn<'_>,
+    place_path: &str,
+    community: Uuid,
+    served_on: NaiveDate,
+    minutes: i64,
+) -> Result<()> {
+    let month = served_on.format("%Y-%m").to_string();
+    on!(c, c => sqlx::query("INSERT INTO service_months (place_path, month, community_id, minutes, records)
+        VALUES ($1, $2, $3, $4, 1)
+        ON CONFLICT (place_path, month) DO UPDATE SET minutes = service_months.minutes + excluded.minutes,
+            records = service_months.records + 1")
+        .bind(place_path).bind(month).bind(community).bind(minutes).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// One month of service under a place: minutes and ledger rows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MonthRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Net minutes.
+    pub minutes: i64,
+    /// Records (reversals included).
+    pub records: i64,
+}
+
+/// Service minutes by month for every community under `path`, between two months (inclusive).
+pub async fn months_under(
+    c: &mut Conn<'_>,
+    path: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<MonthRow>> {
+    let upper = crate::scope::upper_bound(path);
+    Ok(on!(c, c => sqlx::query_as::<_, MonthRow>(
+        "SELECT month, CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(records) AS BIGINT) AS records
+         FROM service_months WHERE place_path >= $1 AND place_path < $2 AND month >= $3 AND month <= $4
+         GROUP BY month ORDER BY month")
+        .bind(path).bind(&upper).bind(from).bind(to).fetch_all(c).await)?)
+}
+
+/// Service minutes by month of a team's activities (and its sub-groups'), between two days.
+pub async fn months_of_team(
+    c: &mut Conn<'_>,
+    team: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<MonthRow>> {
+    let month = match c {
+        Conn::Sqlite(_) => "substr(r.served_on, 1, 7)",
+        Conn::Postgres(_) => "to_char(r.served_on, 'YYYY-MM')",
+    };
+    let sql = format!(
+        "SELECT {month} AS month, CAST(SUM(r.minutes) AS BIGINT) AS minutes, CAST(COUNT(*) AS BIGINT) AS records
+         FROM service_records r JOIN activities a ON a.id = r.activity_id
+         WHERE (a.team_id = $1 OR a.team_id IN (SELECT id FROM teams WHERE parent_id = $1))
+           AND r.served_on >= $2 AND r.served_on <= $3
+         GROUP BY 1 ORDER BY 1"
+    );
+    Ok(
+        on!(c, c => sqlx::query_as::<_, MonthRow>(&sql).bind(team).bind(from).bind(to).fetch_all(c).await)?,
+    )
+}
+
+/// Months whose kept total differs from the sum of their records (for `wushe check`).
+pub async fn month_mismatches(c: &mut Conn<'_>) -> Result<Vec<(String, String, i64, i64)>> {
+    let month = match c {
+        Conn::Sqlite(_) => "substr(served_on, 1, 7)",
+        Conn::Postgres(_) => "to_char(served_on, 'YYYY-MM')",
+    };
+    let sql = format!(
+        "WITH actual AS (SELECT place_path, {month} AS month, CAST(SUM(minutes) AS BIGINT) AS minutes
+                         FROM service_records GROUP BY 1, 2)
+         SELECT COALESCE(a.place_path, m.place_path), COALESCE(a.month, m.month),
+                COALESCE(m.minutes, 0), COALESCE(a.minutes, 0)
+         FROM actual a FULL OUTER JOIN service_months m ON m.place_path = a.place_path AND m.month = a.month
+         WHERE COALESCE(m.minutes, 0) <> COALESCE(a.minutes, 0)"
+    );
+    Ok(on!(c, c => sqlx::query_as::<_, (String, String, i64, i64)>(&sql).fetch_all(c).await)?)
+}
