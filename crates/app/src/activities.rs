@@ -960,3 +960,19 @@ pub async fn list(
         next_cursor: out.next_cursor,
     })
 }
+
+/// A volunteer's own sign-up to an activity (for their phone page).
+pub async fn my_signup(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    volunteer_id: Uuid,
+) -> AppResult<Option<Signup>> {
+    let mut c = app.db.read().await?;
+    let mut c = c.conn();
+    load(&mut c, actor, id, false).await?;
+    crate::volunteers::load(&mut c, actor, volunteer_id, None).await?;
+    Ok(wushe_store::activities::signup_of(&mut c, id, volunteer_id)
+        .await?
+        .map(Into::into))
+}

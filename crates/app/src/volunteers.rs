@@ -1080,3 +1080,23 @@ pub async fn list_teams(
         Team::from,
     ))
 }
+
+/// The communities a caller may pick on a volunteer form: those inside their area, and the community
+/// their own grant lies in (a resident or volunteer granted at a grid or building).
+pub async fn communities_for(app: &App, actor: &Actor) -> AppResult<Vec<crate::places::Place>> {
+    let mut out = crate::places::list(app, actor, Some("community"), None, None, Some(500))
+        .await?
+        .items;
+    let mut c = app.db.read().await?;
+    let mut c = c.conn();
+    if let wushe_store::Scope::Paths(paths) = actor.own_communities() {
+        for p in paths {
+            if let Some(row) = wushe_store::places::by_path(&mut c, &p).await? {
+                if !out.iter().any(|x| x.id == row.id) {
+                    out.push(row.into());
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -237,6 +237,11 @@ async fn pages_fit_a_375_pixel_phone() {
         "/places",
         "/imports",
         "/account",
+        "/volunteers",
+        "/volunteers/new",
+        "/activities",
+        "/activities/new",
+        "/me/volunteer",
     ] {
         c.goto(&format!("{}{page}", t.base)).await.unwrap();
         text(&c, "main h1").await;
@@ -306,4 +311,147 @@ async fn first_cells(rows: &[fantoccini::elements::Element]) -> Option<Vec<Strin
         out.push(r.find(Locator::Css("td")).await.ok()?.text().await.ok()?);
     }
     Some(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromium-driver: cargo test --test browser -- --ignored"]
+async fn a_volunteer_signs_up_is_checked_in_and_out_and_sees_the_points() {
+    use chrono::{Duration as D, Utc};
+    let t = common::spawn().await;
+    let m = common::map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    t.user("vol_a", "volunteer", Some(&m.grid_a1)).await;
+    let (_driver, c) = browser(375, 812).await;
+
+    // The resident signs up as a volunteer on their phone.
+    c.goto(&format!("{}/login", t.base)).await.unwrap();
+    fill(&c, "username", "vol_a").await;
+    fill(&c, "password", "user-password-2026").await;
+    submit(&c, "form[action='/login']").await;
+    text(&c, "main h1").await;
+    c.goto(&format!("{}/me/volunteer", t.base)).await.unwrap();
+    expect_text(&c, "main h1", "我的志愿服务").await;
+    c.find(Locator::Css("select[name='community_id']"))
+        .await
+        .unwrap()
+        .select_by_value(&m.community_a)
+        .await
+        .unwrap();
+    fill(&c, "name", "陈小梅").await;
+    fill(&c, "phone", "12345").await;
+    submit(&c, "#volunteer-form").await;
+    // A bad phone is named beside the field and what was typed stays.
+    wait_text(&c, "[name='phone'] + .field-error", |t| t.contains("电话")).await;
+    let kept = c
+        .find(Locator::Css("[name='name']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("陈小梅"));
+    let phone = c.find(Locator::Css("[name='phone']")).await.unwrap();
+    phone.clear().await.unwrap();
+    phone.send_keys("13700001234").await.unwrap();
+    submit(&c, "#volunteer-form").await;
+    wait_text(&c, "main", |t| t.contains("待审核")).await;
+
+    // A community worker approves and plans an activity that began an hour ago.
+    let vols = t
+        .get(
+            &format!(
+                "/api/v1/volunteers?status=pending&community_id={}",
+                m.community_a
+            ),
+            &worker,
+        )
+        .await
+        .expect(200);
+    let vid = vols["items"][0]["id"].as_str().unwrap().to_owned();
+    t.post(
+        &format!("/api/v1/volunteers/{vid}/approve"),
+        &worker,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let start = Utc::now() - D::hours(1);
+    let a = t
+        .post("/api/v1/activities", &worker, json!({"title": "义务理发", "community_id": m.community_a,
+            "starts_at": start, "ends_at": start + D::hours(3), "place_text": "社区活动室", "capacity": 10}))
+        .await
+        .expect(201);
+    let aid = a["id"].as_str().unwrap().to_owned();
+    let code = a["checkin_code"].as_str().unwrap().to_owned();
+    t.post(
+        &format!("/api/v1/activities/{aid}/publish"),
+        &worker,
+        json!({}),
+    )
+    .await
+    .expect(200);
+
+    // The volunteer finds it on their page and signs up.
+    c.goto(&format!("{}/me/volunteer", t.base)).await.unwrap();
+    c.find(Locator::LinkText("义务理发"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&c, "main h1 .tag", "已发布").await;
+    c.find(Locator::Id("my-signup"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#my-part", |t| t.contains("你已报名")).await;
+
+    // The organiser checks them in from the paper sheet at the start time.
+    t.post(
+        &format!("/api/v1/activities/{aid}/checkins"),
+        &worker,
+        json!({"volunteer_id": vid, "at": start}),
+    )
+    .await
+    .expect(200);
+    c.refresh().await.unwrap();
+    wait_text(&c, "#my-part", |t| t.contains("已签到")).await;
+
+    // A wrong code is refused beside the field; the right one checks them out.
+    fill(&c, "code", "999999x").await;
+    c.find(Locator::Id("my-checkout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#my-code + .field-error", |t| t.contains("签到码")).await;
+    fill(&c, "code", &code).await;
+    c.find(Locator::Id("my-checkout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#my-part", |t| t.contains("已签退")).await;
+
+    // An hour of service at 2 points an hour.
+    c.goto(&format!("{}/me/volunteer", t.base)).await.unwrap();
+    expect_text(&c, "#my-balance", "2").await;
+    let w = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        w[0].as_i64().unwrap() <= w[1].as_i64().unwrap(),
+        "the volunteer page fits a phone"
+    );
+    c.close().await.unwrap();
 }

@@ -138,3 +138,6 @@ msg-archived = Archived
 msg-password-changed = Password changed; other sessions have ended
 msg-password-reset = Password reset
 msg-token-revoked = Token revoked
+nav-volunteers = Volunteers
+nav-activities = Activities
+nav-my-volunteer = My volunteering

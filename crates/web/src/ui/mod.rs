@@ -6,6 +6,7 @@ pub mod imports;
 pub mod people;
 pub mod places;
 pub mod users;
+pub mod volunteering;
 
 use std::collections::HashMap;
 
@@ -138,6 +139,10 @@ fn menu(t: &Tr, actor: &Actor, path: &str) -> Vec<MenuItem> {
     ));
     items.push(("/households", "nav-households", read));
     items.push(("/residents", "nav-residents", read));
+    let volunteers = actor.has_anywhere(Permission::ReadVolunteers);
+    items.push(("/volunteers", "nav-volunteers", volunteers));
+    items.push(("/activities", "nav-activities", true));
+    items.push(("/me/volunteer", "nav-my-volunteer", true));
     items.push((
         "/imports",
         "nav-imports",
@@ -371,6 +376,26 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/users/{id}/enable", post(users::enable))
         .route("/users/{id}/password", post(users::reset_password))
         .route("/audit", get(users::audit))
+        .route(
+            "/volunteers",
+            get(volunteering::index).post(volunteering::create),
+        )
+        .route("/volunteers/new", get(volunteering::new_volunteer))
+        .route("/volunteers/{id}", get(volunteering::show))
+        .route("/volunteers/{id}/records", post(volunteering::record))
+        .route("/volunteers/{id}/{to}", post(volunteering::set_status))
+        .route("/service-records/{id}/reverse", post(volunteering::reverse))
+        .route(
+            "/activities",
+            get(volunteering::activities).post(volunteering::create_activity),
+        )
+        .route("/activities/new", get(volunteering::new_activity))
+        .route("/activities/{id}", get(volunteering::activity))
+        .route("/activities/{id}/{action}", post(volunteering::act))
+        .route(
+            "/me/volunteer",
+            get(volunteering::mine).post(volunteering::apply),
+        )
         .route("/assets/htmx.min.js", get(htmx_js))
         .route("/assets/style.css", get(style_css))
 }

@@ -1,0 +1,736 @@
+//! Volunteer pages: the register of volunteers with hours and points, the activity calendar and each
+//! activity's process (publish, sign up, check in and out, complete), and a volunteer's own phone page.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Form;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+use wushe_app::activities::{Activity, ActivityInput, Completion};
+use wushe_app::points::PointsSummary;
+use wushe_app::service::{RecordInput, ServiceRecord};
+use wushe_app::volunteers::{Volunteer, VolunteerInput};
+use wushe_app::{Actor, AppError};
+use wushe_domain::activity::Step;
+use wushe_domain::role::Permission;
+use wushe_domain::volunteer::VolunteerStatus;
+
+use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
+use crate::api::volunteers::VolunteerQuery;
+use crate::extract::ApiQuery;
+use crate::AppState;
+
+/// `2026-03-01 09:30` in Asia/Shanghai.
+pub fn local(t: &DateTime<Utc>) -> String {
+    wushe_domain::time::format_local(*t)
+}
+
+/// `2小时30分`.
+pub fn hours(minutes: &i64) -> String {
+    wushe_domain::service::hours_label(*minutes)
+}
+
+/// A value a template holds by value or through references (askama binds loop and `if let` variables by
+/// reference, sometimes twice).
+pub trait Held<T: Copy> {
+    /// The value.
+    fn get(&self) -> T;
+}
+
+impl<T: Copy> Held<T> for T {
+    fn get(&self) -> T {
+        *self
+    }
+}
+
+impl<T: Copy> Held<T> for &T {
+    fn get(&self) -> T {
+        **self
+    }
+}
+
+impl<T: Copy> Held<T> for &&T {
+    fn get(&self) -> T {
+        ***self
+    }
+}
+
+/// Formatting helpers the templates call (`self.at(..)`, `self.dur(..)`), by value or by reference.
+pub trait Fmt {
+    /// An instant in Asia/Shanghai.
+    fn at(&self, t: impl Held<DateTime<Utc>>) -> String {
+        local(&t.get())
+    }
+    /// Minutes as hours and minutes.
+    fn dur(&self, m: impl Held<i64>) -> String {
+        hours(&m.get())
+    }
+    /// The Chinese or English label of a volunteer status.
+    fn vstatus(&self, s: &str) -> String {
+        VolunteerStatus::parse(s).map_or(s.to_owned(), |x| x.label_zh().to_owned())
+    }
+    /// Stars as ★ characters.
+    fn stars(&self, n: impl Held<u8>) -> String {
+        "★".repeat(n.get() as usize)
+    }
+}
+
+/// The communities the caller can pick in a form.
+async fn communities(s: &AppState, actor: &Actor) -> Vec<wushe_app::places::Place> {
+    wushe_app::volunteers::communities_for(&s.app, actor)
+        .await
+        .unwrap_or_default()
+}
+
+/// Reads a `datetime-local` value as Asia/Shanghai time.
+fn parse_local(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    wushe_domain::time::TZ
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn form_error(ctx: &PageCtx, e: AppError) -> Result<FormErrors, AppError> {
+    FormErrors::from_app(e, &ctx.t)
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    wushe_domain::resident::split_tags(s)
+}
+
+#[derive(Template)]
+#[template(path = "volunteers.html")]
+struct VolunteersPage {
+    ctx: PageCtx,
+    items: Vec<Volunteer>,
+    next: String,
+    q: String,
+    status: String,
+    min_hours: String,
+    can_manage: bool,
+}
+
+/// `GET /volunteers`: the register, with star lists by `min_hours`.
+pub async fn index(
+    State(s): State<AppState>,
+    user: PageUser,
+    ApiQuery(q): ApiQuery<VolunteerQuery>,
+) -> Response {
+    let PageUser { actor, ctx } = user;
+    match wushe_app::volunteers::list(
+        &s.app,
+        &actor,
+        &q.filter(),
+        q.community_id,
+        q.cursor.as_deref(),
+        q.limit,
+    )
+    .await
+    {
+        Ok(page) => {
+            let base = format!(
+                "q={}&status={}&min_hours={}",
+                urlencode(q.q.as_deref().unwrap_or("")),
+                urlencode(q.status.as_deref().unwrap_or("")),
+                q.min_hours.map(|h| h.to_string()).unwrap_or_default()
+            );
+            render(&VolunteersPage {
+                next: page
+                    .next_cursor
+                    .map(|c| format!("/volunteers?{base}&cursor={c}"))
+                    .unwrap_or_default(),
+                items: page.items,
+                q: q.q.unwrap_or_default(),
+                status: q.status.unwrap_or_default(),
+                min_hours: q.min_hours.map(|h| h.to_string()).unwrap_or_default(),
+                can_manage: actor.has_anywhere(Permission::ManageVolunteers),
+                ctx,
+            })
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+/// The registration form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct VolunteerForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    community_id: String,
+    #[serde(default)]
+    skills: String,
+    #[serde(default)]
+    categories: String,
+    #[serde(default)]
+    party_member: Option<String>,
+    #[serde(default)]
+    in_service_party_member: Option<String>,
+    #[serde(default)]
+    work_unit: String,
+    #[serde(default)]
+    availability: String,
+}
+
+impl VolunteerForm {
+    fn input(&self) -> VolunteerInput {
+        let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        VolunteerInput {
+            name: self.name.clone(),
+            phone: opt(&self.phone),
+            id_number: opt(&self.id_number),
+            community_id: self.community_id.parse().ok(),
+            skills: split_list(&self.skills),
+            categories: split_list(&self.categories),
+            party_member: self.party_member.is_some(),
+            in_service_party_member: self.in_service_party_member.is_some(),
+            work_unit: self.work_unit.clone(),
+            availability: self.availability.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteer_new.html")]
+struct NewVolunteerPage {
+    ctx: PageCtx,
+    communities: Vec<wushe_app::places::Place>,
+    f: VolunteerForm,
+    errors: FormErrors,
+    action: &'static str,
+}
+
+/// `GET /volunteers/new`.
+pub async fn new_volunteer(State(s): State<AppState>, user: PageUser) -> Response {
+    let communities = communities(&s, &user.actor).await;
+    render(&NewVolunteerPage {
+        ctx: user.ctx,
+        communities,
+        f: VolunteerForm::default(),
+        errors: FormErrors::default(),
+        action: "/volunteers",
+    })
+}
+
+/// `POST /volunteers` (and `POST /me/volunteer` for a resident signing up).
+async fn save_volunteer(s: AppState, user: PageUser, f: VolunteerForm, own: bool) -> Response {
+    let input = f.input();
+    let result = if own {
+        wushe_app::volunteers::apply(&s.app, &user.actor, input).await
+    } else {
+        wushe_app::volunteers::register(&s.app, &user.actor, input).await
+    };
+    match result {
+        Ok(v) if own => {
+            let _ = v;
+            see_other("/me/volunteer", "saved")
+        }
+        Ok(v) => see_other(&format!("/volunteers/{}", v.id), "saved"),
+        Err(e) => match form_error(&user.ctx, e) {
+            Ok(errors) => {
+                let communities = communities(&s, &user.actor).await;
+                let action = if own { "/me/volunteer" } else { "/volunteers" };
+                let mut res = render(&NewVolunteerPage {
+                    ctx: user.ctx,
+                    communities,
+                    f,
+                    errors,
+                    action,
+                });
+                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+                res
+            }
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+/// `POST /volunteers`.
+pub async fn create(
+    State(s): State<AppState>,
+    user: PageUser,
+    Form(f): Form<VolunteerForm>,
+) -> Response {
+    save_volunteer(s, user, f, false).await
+}
+
+#[derive(Template)]
+#[template(path = "volunteer.html")]
+struct VolunteerPage {
+    ctx: PageCtx,
+    v: Volunteer,
+    points: PointsSummary,
+    records: Vec<ServiceRecord>,
+    can_manage: bool,
+    errors: FormErrors,
+    today: NaiveDate,
+}
+
+async fn volunteer_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
+    let PageUser { actor, ctx } = user;
+    let load = async {
+        let v = wushe_app::volunteers::get(&s.app, &actor, id, false).await?;
+        let points = wushe_app::points::summary(&s.app, &actor, id, None).await?;
+        let records = wushe_app::service::of_volunteer(&s.app, &actor, id, None, Some(50))
+            .await?
+            .items;
+        Ok::<_, AppError>((v, points, records))
+    };
+    match load.await {
+        Ok((v, points, records)) => {
+            let can_manage = actor.has_anywhere(Permission::ManageVolunteers);
+            render(&VolunteerPage {
+                ctx,
+                v,
+                points,
+                records,
+                can_manage,
+                errors,
+                today: s.app.today(),
+            })
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+/// `GET /volunteers/{id}`.
+pub async fn show(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
+    volunteer_page(&s, user, id, FormErrors::default()).await
+}
+
+/// Record-hours form.
+#[derive(Debug, Deserialize)]
+pub struct RecordForm {
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    served_on: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    place_text: String,
+    #[serde(default)]
+    organiser: String,
+}
+
+/// `POST /volunteers/{id}/records`: one-to-one help recorded directly.
+pub async fn record(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RecordForm>,
+) -> Response {
+    let input = RecordInput {
+        minutes: f.minutes.trim().parse().ok(),
+        served_on: NaiveDate::parse_from_str(f.served_on.trim(), "%Y-%m-%d").ok(),
+        content: f.content,
+        place_text: f.place_text,
+        organiser: f.organiser,
+    };
+    match wushe_app::service::record(&s.app, &user.actor, Some(id), None, input).await {
+        Ok(_) => see_other(&format!("/volunteers/{id}"), "saved"),
+        Err(e) => match form_error(&user.ctx, e) {
+            Ok(errors) => volunteer_page(&s, user, id, errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+/// Reversal form.
+#[derive(Debug, Deserialize)]
+pub struct ReverseForm {
+    #[serde(default)]
+    reason: String,
+    volunteer_id: Uuid,
+}
+
+/// `POST /service-records/{id}/reverse`.
+pub async fn reverse(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ReverseForm>,
+) -> Response {
+    match wushe_app::service::reverse(&s.app, &user.actor, id, &f.reason).await {
+        Ok(_) => see_other(&format!("/volunteers/{}", f.volunteer_id), "saved"),
+        Err(e) => match form_error(&user.ctx, e) {
+            Ok(errors) => volunteer_page(&s, user, f.volunteer_id, errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+/// `POST /volunteers/{id}/approve` and `/leave`.
+pub async fn set_status(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((id, to)): Path<(Uuid, String)>,
+) -> Response {
+    let to = if to == "approve" {
+        VolunteerStatus::Active
+    } else {
+        VolunteerStatus::Left
+    };
+    match wushe_app::volunteers::set_status(&s.app, &user.actor, id, to, "").await {
+        Ok(_) => see_other(&format!("/volunteers/{id}"), "saved"),
+        Err(e) => match form_error(&user.ctx, e) {
+            Ok(errors) => volunteer_page(&s, user, id, errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activities.html")]
+struct ActivitiesPage {
+    ctx: PageCtx,
+    items: Vec<Activity>,
+    month: String,
+    prev: String,
+    next: String,
+    can_manage: bool,
+    ics: Vec<(String, String)>,
+}
+
+/// Month to show.
+#[derive(Debug, Default, Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+/// `GET /activities`: the month's activities in the caller's communities.
+pub async fn activities(
+    State(s): State<AppState>,
+    user: PageUser,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> Response {
+    let PageUser { actor, ctx } = user;
+    let today = s.app.today();
+    let first = q
+        .month
+        .as_deref()
+        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| today.with_day0(0).unwrap_or(today));
+    let next_first = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    let prev_first = first
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    let f = wushe_store::activities::ActivityFilter {
+        from: Some(crate::api::activities::day_start(first)),
+        to: Some(crate::api::activities::day_start(next_first)),
+        ..Default::default()
+    };
+    match wushe_app::activities::list(&s.app, &actor, f, None, None, Some(500)).await {
+        Ok(page) => {
+            let ics = communities(&s, &actor)
+                .await
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.name,
+                        format!("/api/v1/communities/{}/activities.ics", c.id),
+                    )
+                })
+                .collect();
+            render(&ActivitiesPage {
+                ctx,
+                items: page.items,
+                month: first.format("%Y-%m").to_string(),
+                prev: prev_first.format("%Y-%m").to_string(),
+                next: next_first.format("%Y-%m").to_string(),
+                can_manage: actor.has_anywhere(Permission::ManageVolunteers),
+                ics,
+            })
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+use chrono::Datelike;
+
+/// The plan form.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActivityForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    community_id: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    place_text: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    skills: String,
+}
+
+#[derive(Template)]
+#[template(path = "activity_new.html")]
+struct NewActivityPage {
+    ctx: PageCtx,
+    communities: Vec<wushe_app::places::Place>,
+    f: ActivityForm,
+    errors: FormErrors,
+}
+
+/// `GET /activities/new`.
+pub async fn new_activity(State(s): State<AppState>, user: PageUser) -> Response {
+    let communities = communities(&s, &user.actor).await;
+    render(&NewActivityPage {
+        ctx: user.ctx,
+        communities,
+        f: ActivityForm::default(),
+        errors: FormErrors::default(),
+    })
+}
+
+/// `POST /activities`.
+pub async fn create_activity(
+    State(s): State<AppState>,
+    user: PageUser,
+    Form(f): Form<ActivityForm>,
+) -> Response {
+    let mut bad = Vec::new();
+    let starts_at = parse_local(&f.starts_at);
+    let ends_at = parse_local(&f.ends_at);
+    if starts_at.is_none() && !f.starts_at.trim().is_empty() {
+        bad.push(wushe_domain::error::FieldError::new(
+            "starts_at",
+            "开始时间格式不正确",
+            "bad start time",
+        ));
+    }
+    if ends_at.is_none() && !f.ends_at.trim().is_empty() {
+        bad.push(wushe_domain::error::FieldError::new(
+            "ends_at",
+            "结束时间格式不正确",
+            "bad end time",
+        ));
+    }
+    let result = if bad.is_empty() {
+        let input = ActivityInput {
+            title: f.title.clone(),
+            community_id: f.community_id.parse().ok(),
+            starts_at,
+            ends_at,
+            place_text: f.place_text.clone(),
+            capacity: f.capacity.trim().parse().ok(),
+            content: f.content.clone(),
+            skills: split_list(&f.skills),
+            ..Default::default()
+        };
+        wushe_app::activities::create(&s.app, &user.actor, input).await
+    } else {
+        Err(AppError::Validation(bad))
+    };
+    match result {
+        Ok(a) => see_other(&format!("/activities/{}", a.id), "saved"),
+        Err(e) => match form_error(&user.ctx, e) {
+            Ok(errors) => {
+                let communities = communities(&s, &user.actor).await;
+                let mut res = render(&NewActivityPage {
+                    ctx: user.ctx,
+                    communities,
+                    f,
+                    errors,
+                });
+                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+                res
+            }
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    ctx: PageCtx,
+    a: Activity,
+    manager: bool,
+    mine: Option<Volunteer>,
+    my_signup: Option<wushe_app::activities::Signup>,
+    errors: FormErrors,
+}
+
+async fn activity_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
+    let PageUser { actor, ctx } = user;
+    let load = async {
+        let a = wushe_app::activities::get(&s.app, &actor, id).await?;
+        let mine = wushe_app::volunteers::mine(&s.app, &actor).await?;
+        Ok::<_, AppError>((a, mine))
+    };
+    match load.await {
+        Ok((a, mine)) => {
+            let manager = a.checkin_code.is_some();
+            let my_signup = match &mine {
+                Some(v) => wushe_app::activities::my_signup(&s.app, &actor, id, v.id)
+                    .await
+                    .ok()
+                    .flatten(),
+                None => None,
+            };
+            render(&ActivityPage {
+                ctx,
+                a,
+                manager,
+                mine,
+                my_signup,
+                errors,
+            })
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+/// `GET /activities/{id}`.
+pub async fn activity(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
+    activity_page(&s, user, id, FormErrors::default()).await
+}
+
+/// Every action form of the activity page.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    volunteer_id: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    feedback: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /activities/{id}/{action}`: publish, complete, cancel, signup, checkin, checkout.
+pub async fn act(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(Uuid, String)>,
+    Form(f): Form<ActionForm>,
+) -> Response {
+    let (app, actor) = (&s.app, &user.actor);
+    let vid = f.volunteer_id.parse::<Uuid>().ok();
+    let code = Some(f.code.as_str()).filter(|c| !c.trim().is_empty());
+    let result = match action.as_str() {
+        "publish" => wushe_app::activities::advance(app, actor, id, Step::Publish, "", None).await,
+        "cancel" => {
+            wushe_app::activities::advance(app, actor, id, Step::Cancel, &f.reason, None).await
+        }
+        "complete" => {
+            let done = Completion {
+                summary: f.summary.clone(),
+                feedback: f.feedback.clone(),
+                photos: vec![],
+            };
+            wushe_app::activities::advance(app, actor, id, Step::Complete, "", Some(done)).await
+        }
+        "signup" => wushe_app::activities::sign_up(app, actor, id, vid).await,
+        "checkin" => wushe_app::activities::check_in(app, actor, id, vid, code, None).await,
+        "checkout" => wushe_app::activities::check_out(app, actor, id, vid, code, None).await,
+        _ => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(_) => see_other(&format!("/activities/{id}"), "saved"),
+        Err(e) => match form_error(&user.ctx, e) {
+            Ok(errors) => {
+                let mut res = activity_page(&s, user, id, errors).await;
+                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+                res
+            }
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "my_volunteer.html")]
+struct MyVolunteerPage {
+    ctx: PageCtx,
+    v: Option<Volunteer>,
+    points: Option<PointsSummary>,
+    upcoming: Vec<Activity>,
+    communities: Vec<wushe_app::places::Place>,
+    f: VolunteerForm,
+    errors: FormErrors,
+    action: &'static str,
+}
+
+/// `GET /me/volunteer`: a volunteer's phone page (upcoming activities, points), or the sign-up form.
+pub async fn mine(State(s): State<AppState>, user: PageUser) -> Response {
+    let PageUser { actor, ctx } = user;
+    let load = async {
+        let v = wushe_app::volunteers::mine(&s.app, &actor).await?;
+        let points = match &v {
+            Some(v) => Some(wushe_app::points::summary(&s.app, &actor, v.id, None).await?),
+            None => None,
+        };
+        let f = wushe_store::activities::ActivityFilter {
+            from: Some(Utc::now() - chrono::Duration::hours(12)),
+            status: Some("published".into()),
+            ..Default::default()
+        };
+        let upcoming = wushe_app::activities::list(&s.app, &actor, f, None, None, Some(50))
+            .await?
+            .items;
+        Ok::<_, AppError>((v, points, upcoming))
+    };
+    match load.await {
+        Ok((v, points, upcoming)) => {
+            let communities = communities(&s, &actor).await;
+            render(&MyVolunteerPage {
+                ctx,
+                v,
+                points,
+                upcoming,
+                communities,
+                f: VolunteerForm::default(),
+                errors: FormErrors::default(),
+                action: "/me/volunteer",
+            })
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+/// `POST /me/volunteer`: a resident signs up.
+pub async fn apply(
+    State(s): State<AppState>,
+    user: PageUser,
+    Form(f): Form<VolunteerForm>,
+) -> Response {
+    save_volunteer(s, user, f, true).await
+}
+
+impl Fmt for VolunteersPage {}
+
+impl Fmt for VolunteerPage {}
+
+impl Fmt for ActivitiesPage {}
+
+impl Fmt for ActivityPage {}
+
+impl Fmt for MyVolunteerPage {}
+
+impl Fmt for NewVolunteerPage {}
+
+impl Fmt for NewActivityPage {}
