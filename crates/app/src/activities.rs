@@ -136,6 +136,11 @@ pub struct Activity {
     pub created_at: DateTime<Utc>,
 }
 
+/// The API view of an activity without its sign-ups.
+pub fn view_of(a: ActivityRow, manager: bool, timeline: Vec<TimelineRow>) -> Activity {
+    view(a, manager, timeline, None)
+}
+
 fn view(
     a: ActivityRow,
     manager: bool,

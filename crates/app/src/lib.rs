@@ -6,6 +6,8 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod calendar;
+pub mod certificates;
 pub mod crypto;
 pub mod demo;
 pub mod error;

@@ -309,3 +309,14 @@ pub async fn set_hours(c: &mut Conn<'_>, id: Uuid, minutes: i64, record: Uuid) -
         .bind(minutes).bind(record).bind(id).execute(c).await.map(|_| ()))?;
     Ok(())
 }
+
+/// The activities a volunteer signed up to that start after `from`, by start.
+pub async fn activities_of(
+    c: &mut Conn<'_>,
+    volunteer: Uuid,
+    from: DateTime<Utc>,
+) -> Result<Vec<Uuid>> {
+    Ok(on!(c, c => sqlx::query_scalar::<_, Uuid>(
+        "SELECT activity_id FROM activity_signups WHERE volunteer_id = $1 AND starts_at >= $2 ORDER BY starts_at LIMIT 500")
+        .bind(volunteer).bind(from).fetch_all(c).await)?)
+}

@@ -69,7 +69,9 @@ impl utoipa::Modify for BearerAuth {
 
 /// The API routes and their OpenAPI description.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use api::{activities, audit, auth, imports, people, places, points, users, volunteers};
+    use api::{
+        activities, audit, auth, certificates, imports, people, places, points, users, volunteers,
+    };
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
@@ -142,11 +144,19 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(points::stocktake))
         .routes(routes!(points::donate))
         .routes(routes!(points::get_donation))
+        .routes(routes!(certificates::issue))
+        .routes(routes!(certificates::get))
+        .routes(routes!(certificates::of_volunteer))
+        .routes(routes!(certificates::community_ics))
+        .routes(routes!(certificates::volunteer_ics))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.
     let (login, login_doc) = OpenApiRouter::<AppState>::new()
         .routes(routes!(auth::login))
+        .split_for_parts();
+    let (public, public_doc) = OpenApiRouter::<AppState>::new()
+        .routes(routes!(certificates::verify))
         .split_for_parts();
     let (import, import_doc) = OpenApiRouter::<AppState>::new()
         .routes(routes!(imports::residents))
@@ -154,9 +164,11 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let mut doc = doc;
     doc.merge(login_doc);
     doc.merge(import_doc);
+    doc.merge(public_doc);
     let router = router
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .merge(ops::limit_logins(login))
+        .merge(ops::limit_logins(public))
         .merge(import.layer(DefaultBodyLimit::max(
             wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
         )));
@@ -192,6 +204,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .merge(ops::limit_logins(
             Router::new().route("/login", post(ui::auth::login_submit)),
+        ))
+        .merge(ops::limit_logins(
+            Router::new()
+                .route("/public/certificates", get(ui::volunteering::verify_form))
+                .route(
+                    "/public/certificates/{number}",
+                    get(ui::volunteering::verify),
+                ),
         ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,

@@ -154,9 +154,9 @@ pub fn make_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
 }
 
-/// Wraps login routes in a per-address rate limit (a burst of 20, then one try every 3 seconds) whose 429
-/// is a problem response. Lockout after 5 wrong passwords is separate and lives in the database, so it
-/// holds across instances; this limit only slows down guessing from one address.
+/// Wraps login and public lookup routes in a per-address rate limit (a burst of 20, then one try every 3
+/// seconds) whose 429 is a problem response. Lockout after 5 wrong passwords is separate and lives in the
+/// database, so it holds across instances; this limit only slows down guessing from one address.
 pub fn limit_logins(r: axum::Router<AppState>) -> axum::Router<AppState> {
     let config = GovernorConfigBuilder::default()
         .per_second(3)
@@ -173,8 +173,8 @@ async fn rate_limited_problem(res: Response) -> Response {
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             "请求过于频繁",
-            "登录尝试过于频繁，请稍后再试",
-            "too many login attempts; try again later",
+            "请求过于频繁，请稍后再试",
+            "too many requests; try again later",
         )
         .into_response()
     } else {

@@ -7,6 +7,7 @@ mod common;
 mod activities;
 mod auth;
 mod authz;
+mod certificates;
 mod crash;
 pub mod imports;
 mod instances;

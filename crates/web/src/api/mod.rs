@@ -3,6 +3,7 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod imports;
 pub mod people;
 pub mod places;

@@ -383,6 +383,11 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/volunteers/new", get(volunteering::new_volunteer))
         .route("/volunteers/{id}", get(volunteering::show))
         .route("/volunteers/{id}/records", post(volunteering::record))
+        .route(
+            "/volunteers/{id}/certificate",
+            get(volunteering::certificate_new).post(volunteering::certificate_issue),
+        )
+        .route("/certificates/{id}", get(volunteering::certificate))
         .route("/volunteers/{id}/{to}", post(volunteering::set_status))
         .route("/service-records/{id}/reverse", post(volunteering::reverse))
         .route(
