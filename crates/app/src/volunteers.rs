@@ -1100,3 +1100,21 @@ pub async fn communities_for(app: &App, actor: &Actor) -> AppResult<Vec<crate::p
     }
     Ok(out)
 }
+
+/// The id of a volunteer the caller may see, by the public number people read off a card (`field` names
+/// the form input on failure).
+pub async fn id_by_no(app: &App, actor: &Actor, no: &str, field: &str) -> AppResult<Uuid> {
+    let no = wushe_domain::text::clean(no).to_uppercase();
+    let mut c = app.db.read().await?;
+    let mut c = c.conn();
+    let found = wushe_store::volunteers::by_no(&mut c, &no).await?;
+    match found {
+        Some(v) if v.user_id == actor.author() && v.user_id.is_some() => Ok(v.id),
+        Some(v) if actor.can_in_community(Permission::ReadVolunteers, &v.place_path) => Ok(v.id),
+        _ => Err(AppError::field(
+            field,
+            "没有这个志愿者编号",
+            "no volunteer has this number",
+        )),
+    }
+}

@@ -394,3 +394,9 @@ pub async fn by_user(c: &mut Conn<'_>, user: Uuid) -> Result<Option<VolunteerRow
     );
     Ok(on!(c, c => sqlx::query_as::<_, VolunteerRow>(&sql).bind(user).fetch_optional(c).await)?)
 }
+
+/// Finds a volunteer by their public number.
+pub async fn by_no(c: &mut Conn<'_>, no: &str) -> Result<Option<VolunteerRow>> {
+    let sql = format!("SELECT {COLS} FROM volunteers WHERE volunteer_no = $1");
+    Ok(on!(c, c => sqlx::query_as::<_, VolunteerRow>(&sql).bind(no).fetch_optional(c).await)?)
+}

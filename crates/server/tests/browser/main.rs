@@ -242,6 +242,10 @@ async fn pages_fit_a_375_pixel_phone() {
         "/activities",
         "/activities/new",
         "/me/volunteer",
+        "/teams",
+        "/supermarket",
+        "/points-policy",
+        "/service-hours",
     ] {
         c.goto(&format!("{}{page}", t.base)).await.unwrap();
         text(&c, "main h1").await;

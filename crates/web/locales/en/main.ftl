@@ -141,3 +141,6 @@ msg-token-revoked = Token revoked
 nav-volunteers = Volunteers
 nav-activities = Activities
 nav-my-volunteer = My volunteering
+nav-teams = Teams
+nav-service-hours = Service hours
+nav-supermarket = Charity supermarket

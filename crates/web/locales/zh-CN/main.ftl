@@ -141,3 +141,6 @@ msg-token-revoked = 令牌已作废
 nav-volunteers = 志愿者
 nav-activities = 志愿活动
 nav-my-volunteer = 我的志愿服务
+nav-teams = 服务队
+nav-service-hours = 服务时长统计
+nav-supermarket = 慈善超市

@@ -2,6 +2,8 @@
 //! with filters and export, and forms that validate on the server and keep what was typed.
 
 pub mod auth;
+pub mod charity;
+pub mod charts;
 pub mod imports;
 pub mod people;
 pub mod places;
@@ -143,6 +145,9 @@ fn menu(t: &Tr, actor: &Actor, path: &str) -> Vec<MenuItem> {
     items.push(("/volunteers", "nav-volunteers", volunteers));
     items.push(("/activities", "nav-activities", true));
     items.push(("/me/volunteer", "nav-my-volunteer", true));
+    items.push(("/teams", "nav-teams", volunteers));
+    items.push(("/service-hours", "nav-service-hours", volunteers));
+    items.push(("/supermarket", "nav-supermarket", volunteers));
     items.push((
         "/imports",
         "nav-imports",
@@ -401,6 +406,22 @@ pub fn router(_state: AppState) -> Router<AppState> {
             "/me/volunteer",
             get(volunteering::mine).post(volunteering::apply),
         )
+        .route("/teams", get(charity::teams).post(charity::create_team))
+        .route("/teams/{id}", get(charity::team))
+        .route("/teams/{id}/members", post(charity::add_members))
+        .route(
+            "/teams/{id}/members/{volunteer_id}/leave",
+            post(charity::leave),
+        )
+        .route("/supermarket", get(charity::supermarket))
+        .route("/supermarket/items", post(charity::create_item))
+        .route("/supermarket/items/{id}", get(charity::item))
+        .route("/supermarket/items/{id}/{action}", post(charity::stock))
+        .route(
+            "/points-policy",
+            get(charity::policy).post(charity::set_policy),
+        )
+        .route("/service-hours", get(charity::hours))
         .route("/assets/htmx.min.js", get(htmx_js))
         .route("/assets/style.css", get(style_css))
 }

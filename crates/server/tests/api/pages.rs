@@ -1,0 +1,324 @@
+//! Issue 4, point 9: the volunteer, team, supermarket and points pages, driven through their forms the
+//! way a browser posts them (same-origin form posts with the session cookie).
+
+use serde_json::json;
+
+use crate::common::{map, spawn, TestApp, ADMIN_PASSWORD};
+
+struct Browser<'a> {
+    t: &'a TestApp,
+    cookie: String,
+}
+
+impl Browser<'_> {
+    async fn login<'a>(t: &'a TestApp, user: &str, pw: &str) -> Browser<'a> {
+        let r = t
+            .http
+            .post(t.url("/login"))
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("username", user), ("password", pw)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .find(|c| c.starts_with("wushe_session="))
+            .unwrap();
+        Browser { t, cookie }
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .t
+            .http
+            .get(self.t.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Posts a form; returns the status and where it redirected (or the page on an error).
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = self
+            .t
+            .http
+            .post(self.t.url(path))
+            .header("cookie", &self.cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (status, loc.unwrap_or(r.text().await.unwrap()))
+    }
+}
+
+#[tokio::test]
+async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let b = Browser::login(&t, "admin", ADMIN_PASSWORD).await;
+
+    // Register a volunteer; a bad phone comes back beside the field with the name kept.
+    let (s, page) = b
+        .post(
+            "/volunteers",
+            &[
+                ("community_id", &m.community_a),
+                ("name", "刘桂英"),
+                ("phone", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("联系电话") && page.contains("value=\"刘桂英\""));
+    let (s, loc) = b
+        .post(
+            "/volunteers",
+            &[
+                ("community_id", &m.community_a),
+                ("name", "刘桂英"),
+                ("phone", "13812345678"),
+                ("skills", "理发、量血压"),
+                ("party_member", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303, "{loc}");
+    let vid = loc
+        .trim_start_matches("/volunteers/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let v = t
+        .get(&format!("/api/v1/volunteers/{vid}"), &t.admin)
+        .await
+        .expect(200);
+    let no = v["volunteer_no"].as_str().unwrap().to_owned();
+    assert_eq!(v["skills"], json!(["理发", "量血压"]));
+    assert_eq!(v["party_member"], true);
+
+    // Record an hour on the volunteer page; the page shows it and the points.
+    let today = wushe_domain::time::local_date(chrono::Utc::now()).to_string();
+    let (s, _) = b
+        .post(
+            &format!("/volunteers/{vid}/records"),
+            &[
+                ("served_on", &today),
+                ("minutes", "0"),
+                ("content", "陪同就医"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200, "a refused record shows the page with the error");
+    let (s, _) = b
+        .post(
+            &format!("/volunteers/{vid}/records"),
+            &[
+                ("served_on", &today),
+                ("minutes", "60"),
+                ("content", "陪同就医"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&format!("/volunteers/{vid}")).await;
+    assert!(
+        page.contains("陪同就医") && page.contains("<dd id=\"balance\">2</dd>"),
+        "{page}"
+    );
+
+    // A team, and members added by their numbers as read off their cards.
+    let (s, loc) = b
+        .post(
+            "/teams",
+            &[("community_id", &m.community_a), ("name", "阳明志愿服务队")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let tid = loc
+        .trim_start_matches("/teams/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (s, page) = b
+        .post(
+            &format!("/teams/{tid}/members"),
+            &[("numbers", "V99999999")],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("没有这个志愿者编号"));
+    let (s, _) = b
+        .post(
+            &format!("/teams/{tid}/members"),
+            &[("numbers", &no.to_lowercase()), ("note", "市第一医院")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&format!("/teams/{tid}")).await;
+    assert!(page.contains("刘桂英") && page.contains("市第一医院"));
+
+    // Goods in the supermarket; redeem by volunteer number; a stocktake with its reason.
+    let (s, loc) = b
+        .post(
+            "/supermarket/items",
+            &[
+                ("community_id", &m.community_a),
+                ("kind", "goods"),
+                ("name", "毛巾"),
+                ("points_price", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let iid = loc
+        .trim_start_matches("/supermarket/items/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (s, _) = b
+        .post(
+            &format!("/supermarket/items/{iid}/purchase"),
+            &[("quantity", "5"), ("supplier", "百货店")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, page) = b
+        .post(
+            &format!("/supermarket/items/{iid}/redeem"),
+            &[("volunteer_no", &no), ("quantity", "2")],
+        )
+        .await;
+    assert_eq!(s, 400, "4 points needed, 2 held");
+    assert!(page.contains("积分不足"));
+    let (s, _) = b
+        .post(
+            &format!("/supermarket/items/{iid}/redeem"),
+            &[("volunteer_no", &no), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, _) = b
+        .post(
+            &format!("/supermarket/items/{iid}/stocktake"),
+            &[("counted", "3"), ("reason", "损坏一条")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&format!("/supermarket/items/{iid}")).await;
+    assert!(page.contains("盘点调整") && page.contains("积分兑换") && page.contains("采购入库"));
+    let item = t
+        .get(&format!("/api/v1/supermarket/items/{iid}"), &t.admin)
+        .await
+        .expect(200);
+    assert_eq!(item["stock"], 3);
+
+    // The community sets its points rule on the policy page.
+    let (s, page) = b
+        .post(
+            "/points-policy",
+            &[
+                ("community_id", &m.community_a),
+                ("points_per_hour", "3"),
+                ("points_per_item", "1"),
+                ("star_threshold", "20"),
+                ("rounding", "nearest"),
+                ("star_hours", "100,50"),
+                ("valid_from", &today),
+            ],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("递增"));
+    let (s, _) = b
+        .post(
+            "/points-policy",
+            &[
+                ("community_id", &m.community_a),
+                ("points_per_hour", "3"),
+                ("points_per_item", "1"),
+                ("star_threshold", "20"),
+                ("rounding", "nearest"),
+                ("star_hours", "100,300"),
+                ("valid_from", &today),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b
+        .get(&format!("/points-policy?community_id={}", m.community_a))
+        .await;
+    assert!(page.contains("3 分") || page.contains("3 points"));
+
+    // The chart of the street's hours is drawn on the server.
+    let (s, page) = b
+        .get(&format!("/service-hours?place_id={}", m.street))
+        .await;
+    assert_eq!(s, 200);
+    assert!(page.contains("<svg class=\"chart\"") && page.contains("<rect"));
+
+    // An activity planned through the form, in Shanghai time.
+    let (s, page) = b
+        .post(
+            "/activities",
+            &[
+                ("community_id", &m.community_a),
+                ("title", "义务理发"),
+                ("starts_at", "2030-03-01T09:30"),
+                ("ends_at", "2030-03-01T08:00"),
+                ("place_text", "活动室"),
+                ("capacity", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("结束时间必须晚于开始时间"));
+    let (s, loc) = b
+        .post(
+            "/activities",
+            &[
+                ("community_id", &m.community_a),
+                ("title", "义务理发"),
+                ("starts_at", "2030-03-01T09:30"),
+                ("ends_at", "2030-03-01T11:30"),
+                ("place_text", "活动室"),
+                ("capacity", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let aid = loc
+        .trim_start_matches("/activities/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let a = t
+        .get(&format!("/api/v1/activities/{aid}"), &t.admin)
+        .await
+        .expect(200);
+    assert_eq!(a["starts_at"], "2030-03-01T01:30:00Z");
+    let (s, _) = b.post(&format!("/activities/{aid}/publish"), &[]).await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&format!("/activities/{aid}")).await;
+    assert!(page.contains("id=\"checkin-code\""));
+    assert!(wushe_app::points::check_ledgers(&t.app)
+        .await
+        .unwrap()
+        .is_empty());
+}
