@@ -43,6 +43,8 @@ pub struct Seeded {
     pub first_grid: Option<Uuid>,
     /// The first street.
     pub first_street: Option<Uuid>,
+    /// Volunteers registered (demo scale only).
+    pub volunteers: usize,
 }
 
 const SURNAMES: &[&str] = &[
@@ -484,5 +486,15 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
         detail: json!({"scale": format!("{scale:?}"), "places": out.places, "households": out.households, "residents": out.residents}),
     }).await?;
     tx.commit().await?;
+    if scale == Scale::Demo {
+        for c in &out.communities {
+            out.volunteers += crate::demo_volunteers::seed_community(app, *c).await?;
+        }
+    }
     Ok(Some(out))
+}
+
+/// True when someone born on `birth` is 18 or older on `today`.
+pub fn is_adult(birth: NaiveDate, today: NaiveDate) -> bool {
+    wushe_domain::resident::age_on(birth, today) >= 18
 }

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod certificates;
 pub mod crypto;
 pub mod demo;
+pub mod demo_volunteers;
 pub mod error;
 pub mod export;
 pub mod households;
