@@ -24,6 +24,7 @@ pub mod service;
 pub mod sheet;
 pub mod supermarket;
 pub mod users;
+pub mod volunteer_export;
 pub mod volunteers;
 
 pub use actor::{Actor, Grant};

@@ -294,3 +294,43 @@ pub async fn month_mismatches(c: &mut Conn<'_>) -> Result<Vec<(String, String, i
     );
     Ok(on!(c, c => sqlx::query_as::<_, (String, String, i64, i64)>(&sql).fetch_all(c).await)?)
 }
+
+/// Service records under a path between two days, in (day, id) order after a cursor, with the
+/// volunteer's number and name (exports).
+pub async fn records_under(
+    c: &mut Conn<'_>,
+    path: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> Result<Vec<(RecordRow, String, String)>> {
+    let upper = crate::scope::upper_bound(path);
+    let rows: Vec<RecordWithVolunteer> = on!(c, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT r.id, r.community_id, r.place_path, r.volunteer_id, r.activity_id, r.served_on, r.minutes, r.content,
+                r.place_text, r.organiser, r.recorder_id, r.reverses_id, r.reason, r.created_at,
+                v.volunteer_no, v.name AS volunteer_name
+             FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id WHERE r.place_path >= ");
+        qb.push_bind(path.to_owned()).push(" AND r.place_path < ").push_bind(upper)
+          .push(" AND r.served_on >= ").push_bind(from).push(" AND r.served_on <= ").push_bind(to);
+        if let Some((day, id)) = after {
+            qb.push(" AND (r.served_on > ").push_bind(day).push(" OR (r.served_on = ").push_bind(day)
+              .push(" AND r.id > ").push_bind(id).push("))");
+        }
+        qb.push(" ORDER BY r.served_on, r.id LIMIT ").push_bind(limit);
+        qb.build_query_as::<RecordWithVolunteer>().fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.record, r.volunteer_no, r.volunteer_name))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordWithVolunteer {
+    #[sqlx(flatten)]
+    record: RecordRow,
+    volunteer_no: String,
+    volunteer_name: String,
+}

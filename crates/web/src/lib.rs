@@ -109,6 +109,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::export))
         .routes(routes!(volunteers::create, volunteers::list))
         .routes(routes!(volunteers::apply))
+        .routes(routes!(volunteers::export))
+        .routes(routes!(volunteers::export_records))
         .routes(routes!(volunteers::mine))
         .routes(routes!(volunteers::get))
         .routes(routes!(volunteers::approve))

@@ -367,3 +367,68 @@ async fn teams_have_subgroups_leaders_and_dated_memberships() {
         .expect(200);
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn volunteers_and_their_hours_export_in_the_documented_layout() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let v = volunteer(&t, &worker, &m.community_a, "刘桂英", "13812345678").await;
+    volunteer(&t, &worker, &m.community_a, "王建国", "13900001111").await;
+    let today = wushe_domain::time::local_date(chrono::Utc::now());
+    t.post("/api/v1/service-records", &worker, json!({"volunteer_id": v["id"], "minutes": 90, "served_on": today, "content": "陪同就医", "organiser": "探访组"}))
+        .await
+        .expect(201);
+    let fetch = |path: String| {
+        let (http, url, token) = (t.http.clone(), t.url(&path), worker.clone());
+        async move {
+            let r = http.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            wushe_app::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap()
+        }
+    };
+    let sheet = fetch(format!(
+        "/api/v1/volunteers/export.xlsx?community_id={}",
+        m.community_a
+    ))
+    .await;
+    assert_eq!(
+        sheet.headers,
+        wushe_app::volunteer_export::VOLUNTEER_HEADERS
+    );
+    assert_eq!(sheet.rows.len(), 2);
+    let row = sheet.rows.iter().find(|r| r[1].text == "刘桂英").unwrap();
+    assert_eq!(row[5].text, "138****5678");
+    assert_eq!(row[6].text, "阳明山庄社区");
+    assert_eq!(row[14].text, "1.5");
+    assert_eq!(row[15].text, "3");
+    let clear = fetch("/api/v1/volunteers/export.xlsx?unmask=true".into()).await;
+    assert!(clear.rows.iter().any(|r| r[5].text == "13812345678"));
+    let records = fetch(format!(
+        "/api/v1/service-records/export.xlsx?place_id={}",
+        m.street
+    ))
+    .await;
+    assert_eq!(records.headers, wushe_app::volunteer_export::RECORD_HEADERS);
+    assert_eq!(records.rows.len(), 1);
+    assert_eq!(records.rows[0][0].text, v["volunteer_no"].as_str().unwrap());
+    assert_eq!(records.rows[0][3].text, "陪同就医");
+    assert_eq!(records.rows[0][6].text, "90");
+    let other = t
+        .user("worker_b", "community_worker", Some(&m.community_b))
+        .await;
+    let r = t
+        .http
+        .get(t.url("/api/v1/volunteers/export.xlsx"))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    let empty = wushe_app::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
+    assert!(
+        empty.rows.is_empty(),
+        "another community's worker exports nothing of ours"
+    );
+}

@@ -111,6 +111,8 @@ pub struct VolunteerQuery {
     pub party_member: Option<String>,
     /// Has this skill.
     pub skill: Option<String>,
+    /// Exports only: clear ID numbers and phones (needs the permission; audited).
+    pub unmask: Option<String>,
     /// At least this many hours of service (star lists).
     #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub min_hours: Option<i64>,
@@ -349,4 +351,48 @@ pub async fn remove_member(
     Ok(Json(
         volunteers::remove_member(&s.app, &a, id, volunteer_id, left_on).await?,
     ))
+}
+
+/// Exports the volunteer list (same filters) to .xlsx in the documented layout.
+#[utoipa::path(get, path = "/api/v1/volunteers/export.xlsx", tag = "volunteers", params(VolunteerQuery), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<VolunteerQuery>,
+) -> Result<Response, ApiError> {
+    let (bytes, _) = wushe_app::volunteer_export::volunteers(
+        &s.app,
+        &a,
+        &q.filter(),
+        q.community_id,
+        flag(&q.unmask),
+    )
+    .await?;
+    Ok(super::xlsx("志愿者.xlsx", bytes))
+}
+
+/// Which records to export.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct RecordsExportQuery {
+    /// A community, street or district (the caller's whole area when absent).
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
+    pub place_id: Option<Uuid>,
+    /// First day (1 January this year when absent).
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
+    pub from: Option<NaiveDate>,
+    /// Last day (today when absent).
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
+    pub to: Option<NaiveDate>,
+}
+
+/// Exports service records to .xlsx in the documented layout.
+#[utoipa::path(get, path = "/api/v1/service-records/export.xlsx", tag = "volunteers", params(RecordsExportQuery), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_records(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<RecordsExportQuery>,
+) -> Result<Response, ApiError> {
+    let (bytes, _) =
+        wushe_app::volunteer_export::records(&s.app, &a, q.place_id, q.from, q.to).await?;
+    Ok(super::xlsx("志愿服务记录.xlsx", bytes))
 }
