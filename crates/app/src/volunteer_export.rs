@@ -91,12 +91,12 @@ pub async fn volunteers(
         let done = batch.len() < 500;
         for v in batch {
             after = Some((v.place_path.clone(), v.volunteer_no.clone()));
-            if !names.contains_key(&v.community_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(v.community_id) {
                 let n = wushe_store::places::get(&mut c, v.community_id)
                     .await?
                     .map(|p| p.name)
                     .unwrap_or_default();
-                names.insert(v.community_id, n);
+                slot.insert(n);
                 policies.insert(
                     v.community_id,
                     crate::volunteers::current_policy(&mut c, v.community_id, app.today()).await?,
