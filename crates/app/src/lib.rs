@@ -25,6 +25,7 @@ pub mod sheet;
 pub mod supermarket;
 pub mod users;
 pub mod volunteer_export;
+pub mod volunteer_load;
 pub mod volunteers;
 
 pub use actor::{Actor, Grant};

@@ -42,6 +42,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "demo")]
         scale: ScaleArg,
     },
+    /// Load a city's volunteers and three years of service records (benchmarks; after `seed-demo --scale city`).
+    SeedVolunteers {
+        /// How many volunteers.
+        #[arg(long, default_value_t = 300_000)]
+        volunteers: usize,
+        /// How many service records (each with its points entry).
+        #[arg(long, default_value_t = 10_000_000)]
+        records: usize,
+    },
     /// Import or export residents as .xlsx, acting as a system administrator.
     Import {
         /// What to import.

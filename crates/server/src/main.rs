@@ -49,6 +49,23 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::SeedVolunteers {
+            volunteers,
+            records,
+        } => {
+            let app = wushe::open(&cfg, None).await?;
+            let started = std::time::Instant::now();
+            let l = wushe_app::volunteer_load::load(&app, volunteers, records)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "已生成 / seeded: {} volunteers, {} service records in {:.1}s",
+                l.volunteers,
+                l.records,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::SeedDemo { scale } => {
             let app = wushe::open(&cfg, None).await?;
             let scale = match scale {

@@ -5,6 +5,7 @@
 
 pub mod activities;
 pub mod audit;
+pub mod bulk;
 pub mod certificates;
 pub mod counters;
 pub mod db;

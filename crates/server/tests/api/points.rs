@@ -490,3 +490,57 @@ async fn the_supermarket_keeps_a_stock_ledger() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn the_bulk_load_keeps_every_ledger_consistent() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let loaded = wushe_app::volunteer_load::load(&t.app, 20, 200)
+        .await
+        .unwrap();
+    assert_eq!((loaded.volunteers, loaded.records), (20, 200));
+    assert!(wushe_app::points::check_ledgers(&t.app)
+        .await
+        .unwrap()
+        .is_empty());
+    let all = t
+        .get("/api/v1/volunteers?limit=500", &t.admin)
+        .await
+        .expect(200);
+    assert_eq!(all["items"].as_array().unwrap().len(), 20);
+    let minutes: i64 = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["total_minutes"].as_i64().unwrap())
+        .sum();
+    let from = (wushe_domain::time::local_date(Utc::now()) - Duration::days(3 * 366))
+        .format("%Y-%m")
+        .to_string();
+    let months = t
+        .get(
+            &format!(
+                "/api/v1/service-hours/monthly?place_id={}&from={from}",
+                m.district
+            ),
+            &t.admin,
+        )
+        .await
+        .expect(200);
+    let charted: i64 = months
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["minutes"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        charted, minutes,
+        "the chart adds up to the volunteers' totals"
+    );
+    // Numbers handed out in bulk do not collide with the next registration.
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let v = volunteer(&t, &worker, &m.community_a, "新志愿者", "13800000009").await;
+    assert_eq!(v["volunteer_no"], "V00000021");
+}
