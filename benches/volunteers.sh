@@ -81,12 +81,12 @@ echo "Load: \`wushe seed-volunteers\` took **${load_s%.*} s** (300,000 volunteer
 echo
 echo "| request | clients | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|---|"
-wrk -t2 -c4 -d3s -s "$work/points.lua" -H "authorization: Bearer $worker" "$api/" >/dev/null
+wrk -t2 -c4 -d10s -s "$work/points.lua" -H "authorization: Bearer $worker" "$api/" >/dev/null
 for c in 4 32; do
   run "balance and year points of a random volunteer" "$c" "$worker" "$api/" "$work/points.lua"
 done
 chart="$api/service-hours/monthly?place_id=$street&from=$from&to=$to"
-wrk -t2 -c4 -d3s -H "authorization: Bearer $admin" "$chart" >/dev/null
+wrk -t2 -c4 -d10s -H "authorization: Bearer $admin" "$chart" >/dev/null
 for c in 4 32; do
   run "monthly hours chart of a street, 3 years" "$c" "$admin" "$chart"
 done

@@ -315,8 +315,26 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
     assert_eq!(a["starts_at"], "2030-03-01T01:30:00Z");
     let (s, _) = b.post(&format!("/activities/{aid}/publish"), &[]).await;
     assert_eq!(s, 303);
+    let (s, _) = b
+        .post(
+            &format!("/activities/{aid}/signup"),
+            &[("volunteer_id", &no)],
+        )
+        .await;
+    assert_eq!(
+        s, 303,
+        "an organiser assigns by the number on the volunteer's card"
+    );
+    let (s, page) = b
+        .post(
+            &format!("/activities/{aid}/signup"),
+            &[("volunteer_id", "V12345678")],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("没有这个志愿者编号"));
     let (_, page) = b.get(&format!("/activities/{aid}")).await;
-    assert!(page.contains("id=\"checkin-code\""));
+    assert!(page.contains("id=\"checkin-code\"") && page.contains("刘桂英"));
     assert!(wushe_app::points::check_ledgers(&t.app)
         .await
         .unwrap()

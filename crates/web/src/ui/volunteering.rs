@@ -629,9 +629,44 @@ pub async fn act(
     Form(f): Form<ActionForm>,
 ) -> Response {
     let (app, actor) = (&s.app, &user.actor);
-    let vid = f.volunteer_id.parse::<Uuid>().ok();
     let code = Some(f.code.as_str()).filter(|c| !c.trim().is_empty());
-    let result = match action.as_str() {
+    // Organisers assign by the number on a volunteer's card; the attendance buttons send the id.
+    let vid = match f.volunteer_id.trim() {
+        "" => Ok(None),
+        v => match v.parse::<Uuid>() {
+            Ok(id) => Ok(Some(id)),
+            Err(_) => wushe_app::volunteers::id_by_no(app, actor, v, "volunteer_id")
+                .await
+                .map(Some),
+        },
+    };
+    let result = match vid {
+        Err(e) => Err(e),
+        Ok(vid) => act_on(app, actor, id, &action, vid, code, &f).await,
+    };
+    match result {
+        Ok(_) => see_other(&format!("/activities/{id}"), "saved"),
+        Err(e) => match form_error(&user.ctx, e) {
+            Ok(errors) => {
+                let mut res = activity_page(&s, user, id, errors).await;
+                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+                res
+            }
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+async fn act_on(
+    app: &wushe_app::App,
+    actor: &Actor,
+    id: Uuid,
+    action: &str,
+    vid: Option<Uuid>,
+    code: Option<&str>,
+    f: &ActionForm,
+) -> Result<Activity, AppError> {
+    match action {
         "publish" => wushe_app::activities::advance(app, actor, id, Step::Publish, "", None).await,
         "cancel" => {
             wushe_app::activities::advance(app, actor, id, Step::Cancel, &f.reason, None).await
@@ -648,17 +683,6 @@ pub async fn act(
         "checkin" => wushe_app::activities::check_in(app, actor, id, vid, code, None).await,
         "checkout" => wushe_app::activities::check_out(app, actor, id, vid, code, None).await,
         _ => Err(AppError::NotFound),
-    };
-    match result {
-        Ok(_) => see_other(&format!("/activities/{id}"), "saved"),
-        Err(e) => match form_error(&user.ctx, e) {
-            Ok(errors) => {
-                let mut res = activity_page(&s, user, id, errors).await;
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                res
-            }
-            Err(e) => error_page(user.ctx, e),
-        },
     }
 }
 
