@@ -344,6 +344,15 @@ async fn insert(
             p
         }
     };
+    // Someone signing themselves up cannot link or look up a resident: that would attach another person's
+    // register entry (and its ID number and phone) to their own login.
+    if perm.is_none() && input.resident_id.is_some() {
+        return Err(AppError::field(
+            "resident_id",
+            "自行报名时不能关联居民档案",
+            "signing yourself up cannot link a resident record",
+        ));
+    }
     // A linked resident fills what the form left empty: the data is entered once.
     if let Some(rid) = input.resident_id {
         let r = wushe_store::residents::get(&mut c, rid)
@@ -393,7 +402,7 @@ async fn insert(
         if let Some(other) = wushe_store::volunteers::find_by_id_hash(&mut c, h).await? {
             return Err(duplicate(&other));
         }
-        if resident_id.is_none() {
+        if resident_id.is_none() && perm.is_some() {
             resident_id = wushe_store::residents::find_by_id_hash(&mut c, h)
                 .await?
                 .filter(|r| r.community_id == community.id)

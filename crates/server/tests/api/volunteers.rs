@@ -194,6 +194,13 @@ async fn a_resident_signs_up_and_waits_for_approval() {
         )
         .await;
     assert_eq!(elsewhere.status, 400);
+    // A sign-up cannot attach someone else's register entry to this login.
+    let h = t.household(&m.building_a1, "909").await;
+    let other = t.resident(&h, "邻居", &id_number("19700101", 11)).await;
+    let linked = t
+        .post("/api/v1/volunteers/apply", &me, json!({"name": "陈小梅", "phone": "13700001234", "community_id": m.community_a, "resident_id": other}))
+        .await;
+    assert_eq!(linked.body["errors"][0]["field"], "resident_id");
     // Twice is refused.
     let twice = t
         .post(
