@@ -473,10 +473,7 @@ pub async fn advance(
     )
     .await?;
     step(&mut c, actor, &a, Some(from), to, &note).await?;
-    let a = wushe_store::activities::get(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, a, true).await?;
+    let out = reread(&mut c, id, true).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -600,10 +597,7 @@ pub async fn sign_up(
         },
     )
     .await?;
-    let a = wushe_store::activities::get(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, a, manager).await?;
+    let out = reread(&mut c, id, manager).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -642,6 +636,53 @@ fn code_ok(a: &ActivityRow, manager: bool, code: Option<&str>) -> AppResult<()> 
     }
 }
 
+/// What a check-in or check-out acts on, read and checked under the activity's lock.
+struct Attendance {
+    a: ActivityRow,
+    manager: bool,
+    v: VolunteerRow,
+    signup: SignupRow,
+    status: Status,
+    at: DateTime<Utc>,
+}
+
+/// The common first half of check-in and check-out: the activity, whose attendance it is, the code, the
+/// sign-up (`not_signed_up` is the Chinese refusal without one) and the time.
+async fn attendance(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    id: Uuid,
+    volunteer_id: Option<Uuid>,
+    code: Option<&str>,
+    at: Option<DateTime<Utc>>,
+    not_signed_up: &str,
+) -> AppResult<Attendance> {
+    let (a, manager) = load(c, actor, id, true).await?;
+    let v = volunteer_for(c, actor, &a, manager, volunteer_id).await?;
+    code_ok(&a, manager, code)?;
+    let signup = wushe_store::activities::signup_of(c, a.id, v.id)
+        .await?
+        .ok_or_else(|| AppError::conflict("invalid_transition", not_signed_up, "not signed up"))?;
+    let status = Status::parse(&a.status).ok_or_else(|| AppError::Internal("bad status".into()))?;
+    let at = when(manager, at)?;
+    Ok(Attendance {
+        a,
+        manager,
+        v,
+        signup,
+        status,
+        at,
+    })
+}
+
+/// The activity as it stands after an attendance change, for the caller's view.
+async fn reread(c: &mut Conn<'_>, id: Uuid, manager: bool) -> AppResult<Activity> {
+    let a = wushe_store::activities::get(c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    full(c, a, manager).await
+}
+
 /// Checks a volunteer in (late arrivals are recorded).
 pub async fn check_in(
     app: &App,
@@ -653,16 +694,23 @@ pub async fn check_in(
 ) -> AppResult<Activity> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let (a, manager) = load(&mut c, actor, id, true).await?;
-    let v = volunteer_for(&mut c, actor, &a, manager, volunteer_id).await?;
-    code_ok(&a, manager, code)?;
-    let s = wushe_store::activities::signup_of(&mut c, a.id, v.id)
-        .await?
-        .ok_or_else(|| {
-            AppError::conflict("invalid_transition", "尚未报名，不能签到", "not signed up")
-        })?;
-    let status = Status::parse(&a.status).ok_or_else(|| AppError::Internal("bad status".into()))?;
-    let now = when(manager, at)?;
+    let Attendance {
+        a,
+        manager,
+        signup: s,
+        status,
+        at: now,
+        ..
+    } = attendance(
+        &mut c,
+        actor,
+        id,
+        volunteer_id,
+        code,
+        at,
+        "尚未报名，不能签到",
+    )
+    .await?;
     let late = activity::check_in(
         status,
         a.starts_at,
@@ -671,10 +719,7 @@ pub async fn check_in(
         now,
     )?;
     wushe_store::activities::check_in(&mut c, s.id, now, late).await?;
-    let a = wushe_store::activities::get(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, a, manager).await?;
+    let out = reread(&mut c, id, manager).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -691,16 +736,23 @@ pub async fn check_out(
 ) -> AppResult<Activity> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let (a, manager) = load(&mut c, actor, id, true).await?;
-    let v = volunteer_for(&mut c, actor, &a, manager, volunteer_id).await?;
-    code_ok(&a, manager, code)?;
-    let s = wushe_store::activities::signup_of(&mut c, a.id, v.id)
-        .await?
-        .ok_or_else(|| {
-            AppError::conflict("invalid_transition", "尚未报名，不能签退", "not signed up")
-        })?;
-    let status = Status::parse(&a.status).ok_or_else(|| AppError::Internal("bad status".into()))?;
-    let now = when(manager, at)?;
+    let Attendance {
+        a,
+        manager,
+        v,
+        signup: s,
+        status,
+        at: now,
+    } = attendance(
+        &mut c,
+        actor,
+        id,
+        volunteer_id,
+        code,
+        at,
+        "尚未报名，不能签退",
+    )
+    .await?;
     let minutes = activity::check_out(
         status,
         a.starts_at,
@@ -729,10 +781,7 @@ pub async fn check_out(
         None
     };
     wushe_store::activities::check_out(&mut c, s.id, now, minutes, record).await?;
-    let a = wushe_store::activities::get(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, a, manager).await?;
+    let out = reread(&mut c, id, manager).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -72,6 +72,18 @@ impl Actor {
         })
     }
 
+    /// The access rule of community-level objects: invisible (`NotFound`) without `ReadVolunteers` in or
+    /// above the community, `Forbidden` without `perm` at it (reading needs nothing more).
+    pub fn check_community(&self, perm: Permission, community_path: &str) -> crate::AppResult<()> {
+        if !self.can_in_community(Permission::ReadVolunteers, community_path) {
+            return Err(crate::AppError::NotFound);
+        }
+        if perm != Permission::ReadVolunteers && !self.can(perm, community_path) {
+            return Err(crate::AppError::Forbidden);
+        }
+        Ok(())
+    }
+
     /// Like [`Actor::scope`], with every grant below a community widened to that whole community.
     pub fn community_scope(&self, perm: Permission) -> Scope {
         let widened: Vec<String> = self

@@ -66,12 +66,19 @@ pub async fn policy_on(
     community: Uuid,
     day: NaiveDate,
 ) -> AppResult<Option<(Uuid, Policy)>> {
-    // Rows come newest first within a day, so the first row on or before `day` is the one in force.
     let rows = wushe_store::points::policies(c, community).await?;
-    Ok(rows
-        .iter()
-        .find(|r| r.valid_from <= day)
-        .map(|r| (r.id, policy_of(r))))
+    Ok(in_force(&rows, day).map(|r| (r.id, policy_of(r))))
+}
+
+/// The row in force on `day` among a community's policies as the store returns them (newest first within a
+/// day, so the first row on or before `day` is the one in force).
+fn in_force(rows: &[PolicyRow], day: NaiveDate) -> Option<&PolicyRow> {
+    rows.iter().find(|r| r.valid_from <= day)
+}
+
+/// The rule a row gives, or the Yangming default where the community had set none yet.
+fn rule_or_default(row: Option<&PolicyRow>) -> Policy {
+    row.map(policy_of).unwrap_or_else(Policy::yangming_default)
 }
 
 /// What a policy change asks for.
@@ -410,11 +417,10 @@ pub async fn summary(
     let day = NaiveDate::from_ymd_opt(year, 12, 31)
         .expect("valid date")
         .min(today);
-    let policy = policy_on(&mut c, v.community_id, day)
-        .await?
-        .map(|(_, p)| p)
-        .unwrap_or_else(Policy::yangming_default);
-    let now_policy = crate::volunteers::current_policy(&mut c, v.community_id, today).await?;
+    // One read of the community's policies serves both the year's threshold and today's star levels.
+    let rows = wushe_store::points::policies(&mut c, v.community_id).await?;
+    let policy = rule_or_default(in_force(&rows, day));
+    let now_policy = rule_or_default(in_force(&rows, today));
     let entries = wushe_store::points::entries_in_year(&mut c, v.id, year).await?;
     Ok(PointsSummary {
         volunteer_id: v.id,

@@ -214,12 +214,7 @@ pub async fn reverse(app: &App, actor: &Actor, id: Uuid, reason: &str) -> AppRes
     let r = wushe_store::points::get_record(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !actor.can_in_community(Permission::ReadVolunteers, &r.place_path) {
-        return Err(AppError::NotFound);
-    }
-    if !actor.can(Permission::ManageVolunteers, &r.place_path) {
-        return Err(AppError::Forbidden);
-    }
+    actor.check_community(Permission::ManageVolunteers, &r.place_path)?;
     let already = wushe_store::points::reversal_of(&mut c, id)
         .await?
         .is_some();

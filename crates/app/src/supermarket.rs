@@ -138,12 +138,7 @@ pub async fn load_item(
     let i = wushe_store::supermarket::get_item(c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !actor.can_in_community(Permission::ReadVolunteers, &i.place_path) {
-        return Err(AppError::NotFound);
-    }
-    if perm != Permission::ReadVolunteers && !actor.can(perm, &i.place_path) {
-        return Err(AppError::Forbidden);
-    }
+    actor.check_community(perm, &i.place_path)?;
     Ok(i)
 }
 
@@ -694,9 +689,7 @@ pub async fn get_donation(app: &App, actor: &Actor, id: Uuid) -> AppResult<Donat
     let d = wushe_store::supermarket::get_donation(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !actor.can_in_community(Permission::ReadVolunteers, &d.place_path) {
-        return Err(AppError::NotFound);
-    }
+    actor.check_community(Permission::ReadVolunteers, &d.place_path)?;
     Ok(d.into())
 }
 

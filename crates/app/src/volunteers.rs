@@ -148,15 +148,11 @@ pub async fn community(
             "community_id must be a community",
         ));
     }
-    let may = if perm == Permission::ReadVolunteers {
-        actor.can_in_community(perm, &p.path)
-    } else {
-        actor.can(perm, &p.path)
-    };
-    if !may {
-        return Err(AppError::Forbidden);
+    // The place itself is visible (a field error above otherwise); lacking the permission is a refusal.
+    match actor.check_community(perm, &p.path) {
+        Err(AppError::NotFound) => Err(AppError::Forbidden),
+        r => r.map(|()| p),
     }
-    Ok(p)
 }
 
 /// The community's points policy in force today (the Yangming default until one is set).
@@ -577,13 +573,18 @@ pub async fn set_status(
 
 /// Reads a volunteer; `unmask` needs the permission at their community and writes an audit row.
 pub async fn get(app: &App, actor: &Actor, id: Uuid, unmask: bool) -> AppResult<Volunteer> {
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let row = load(&mut c, actor, id, unmask.then_some(Permission::UnmaskPii)).await?;
-    let policy = current_policy(&mut c, row.community_id, app.today()).await?;
     if !unmask {
+        // A masked read writes nothing: it stays off the (on SQLite, single) writer connection.
+        let mut c = app.db.read().await?;
+        let mut c = c.conn();
+        let row = load(&mut c, actor, id, None).await?;
+        let policy = current_policy(&mut c, row.community_id, app.today()).await?;
         return Ok(Volunteer::masked(row, &policy));
     }
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let row = load(&mut c, actor, id, Some(Permission::UnmaskPii)).await?;
+    let policy = current_policy(&mut c, row.community_id, app.today()).await?;
     audit::record(
         &mut c,
         actor,
@@ -759,12 +760,7 @@ pub async fn load_team(
     let t = wushe_store::volunteers::get_team(c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !actor.can_in_community(Permission::ReadVolunteers, &t.place_path) {
-        return Err(AppError::NotFound);
-    }
-    if perm != Permission::ReadVolunteers && !actor.can(perm, &t.place_path) {
-        return Err(AppError::Forbidden);
-    }
+    actor.check_community(perm, &t.place_path)?;
     Ok(t)
 }
 

@@ -11,19 +11,13 @@ use uuid::Uuid;
 use wushe_app::points::PointsPolicy;
 use wushe_app::supermarket::{DonationLine, Item, ItemInput};
 use wushe_app::volunteers::Team;
-use wushe_app::{Actor, AppError};
+use wushe_app::AppError;
 use wushe_domain::role::Permission;
 
-use super::volunteering::Fmt;
+use super::volunteering::{communities, Fmt};
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
 use crate::extract::ApiQuery;
 use crate::AppState;
-
-async fn communities(s: &AppState, actor: &Actor) -> Vec<wushe_app::places::Place> {
-    wushe_app::volunteers::communities_for(&s.app, actor)
-        .await
-        .unwrap_or_default()
-}
 
 fn bad(res: Response) -> Response {
     let mut res = res;

@@ -78,7 +78,7 @@ pub trait Fmt {
 }
 
 /// The communities the caller can pick in a form.
-async fn communities(s: &AppState, actor: &Actor) -> Vec<wushe_app::places::Place> {
+pub async fn communities(s: &AppState, actor: &Actor) -> Vec<wushe_app::places::Place> {
     wushe_app::volunteers::communities_for(&s.app, actor)
         .await
         .unwrap_or_default()
