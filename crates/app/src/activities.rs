@@ -2,13 +2,16 @@
 //! (by the organiser, or by the volunteer with the code shown on the organiser's phone), record hours,
 //! complete with a summary; every status change in the timeline.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 use wushe_domain::activity::{self, Slot, Status, Step};
 use wushe_domain::role::Permission;
+use wushe_domain::service::NewRecord;
 use wushe_store::activities::{ActivityFilter, ActivityRow, SignupRow, TimelineRow};
 use wushe_store::volunteers::VolunteerRow;
 use wushe_store::Conn;
@@ -764,14 +767,20 @@ pub async fn check_out(
     let record = if minutes > 0 {
         let served_on =
             wushe_domain::time::local_date(s.checked_in_at.unwrap_or(a.starts_at).max(a.starts_at));
+        let input = RecordInput {
+            minutes: Some(minutes),
+            served_on: Some(served_on),
+            content: a.title.clone(),
+            place_text: a.place_text.clone(),
+            organiser: organiser_of(&mut c, &a).await?,
+        };
         Some(
-            Box::pin(write_for(
+            Box::pin(crate::service::write(
                 &mut c,
                 actor,
-                &a,
                 &v,
-                minutes,
-                served_on,
+                Some(a.id),
+                &input,
                 app.today(),
             ))
             .await?
@@ -786,30 +795,15 @@ pub async fn check_out(
     Ok(out)
 }
 
-async fn write_for(
-    c: &mut Conn<'_>,
-    actor: &Actor,
-    a: &ActivityRow,
-    v: &VolunteerRow,
-    minutes: i64,
-    served_on: NaiveDate,
-    today: NaiveDate,
-) -> AppResult<ServiceRecord> {
-    let organiser = match a.team_id {
+/// The organiser a record names: the activity's team, or nobody.
+async fn organiser_of(c: &mut Conn<'_>, a: &ActivityRow) -> AppResult<String> {
+    Ok(match a.team_id {
         Some(t) => wushe_store::volunteers::get_team(c, t)
             .await?
             .map(|t| t.name)
             .unwrap_or_default(),
         None => String::new(),
-    };
-    let input = RecordInput {
-        minutes: Some(minutes),
-        served_on: Some(served_on),
-        content: a.title.clone(),
-        place_text: a.place_text.clone(),
-        organiser,
-    };
-    crate::service::write(c, actor, v, Some(a.id), &input, today).await
+    })
 }
 
 /// One line of an hours sheet.
@@ -861,9 +855,7 @@ pub async fn record_hours(
         ));
     }
     let served_on = wushe_domain::time::local_date(a.starts_at);
-    let today = app.today();
     let span = (a.ends_at - a.starts_at).num_minutes();
-    let mut out = Vec::with_capacity(lines.len());
     let mut seen = std::collections::HashSet::new();
     for (i, l) in lines.iter().enumerate() {
         let field = format!("lines[{i}]");
@@ -881,18 +873,33 @@ pub async fn record_hours(
                 &format!("minutes must be between 1 and {span} (the activity's length)"),
             ));
         }
-        let v = volunteer_for(&mut c, actor, &a, true, Some(l.volunteer_id))
-            .await
-            .map_err(|e| match e {
-                AppError::Validation(_) | AppError::Rule { .. } => AppError::field(
-                    &field,
+    }
+    // Everything is read once for the whole sheet: 200 volunteers must not mean 2,000 round trips.
+    let ids: Vec<Uuid> = lines.iter().map(|l| l.volunteer_id).collect();
+    let vols: HashMap<Uuid, VolunteerRow> = wushe_store::volunteers::get_many(&mut c, &ids)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let signups: HashMap<Uuid, SignupRow> = wushe_store::activities::signups(&mut c, a.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.volunteer_id, s))
+        .collect();
+    let organiser = organiser_of(&mut c, &a).await?;
+    let mut items = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        let v = vols
+            .get(&l.volunteer_id)
+            .filter(|v| v.community_id == a.community_id && v.status == "active")
+            .ok_or_else(|| {
+                AppError::field(
+                    &format!("lines[{i}]"),
                     "志愿者不存在、不属于本社区或未在册",
                     "unknown, other-community or inactive volunteer",
-                ),
-                e => e,
+                )
             })?;
-        let signup = wushe_store::activities::signup_of(&mut c, a.id, v.id).await?;
-        if signup.as_ref().is_some_and(|s| s.record_id.is_some()) {
+        if signups.get(&v.id).is_some_and(|s| s.record_id.is_some()) {
             return Err(AppError::conflict(
                 "already_recorded",
                 format!("{}在本次活动的时长已记录，如需更正请冲正", v.name),
@@ -902,45 +909,48 @@ pub async fn record_hours(
                 ),
             ));
         }
-        // Boxed: the record-writing future is large, and a sheet of 200 lines must not grow the stack.
-        let rec = Box::pin(write_for(
-            &mut c, actor, &a, &v, l.minutes, served_on, today,
-        ))
-        .await?;
-        let now = Utc::now();
-        let sid = match signup {
-            Some(s) => s.id,
-            None => {
-                // Someone on the paper sheet who never signed up online: add them so the list is complete.
-                let sid = Uuid::now_v7();
-                wushe_store::activities::insert_signup(
-                    &mut c,
-                    &SignupRow {
-                        id: sid,
-                        community_id: a.community_id,
-                        activity_id: a.id,
-                        volunteer_id: v.id,
-                        starts_at: a.starts_at,
-                        ends_at: a.ends_at,
-                        signed_up_at: now,
-                        assigned_by: actor.author(),
-                        checked_in_at: None,
-                        late: false,
-                        checked_out_at: None,
-                        minutes: None,
-                        record_id: None,
-                        no_show: false,
-                        volunteer_name: v.name.clone(),
-                        volunteer_no: v.volunteer_no.clone(),
-                    },
-                )
-                .await?;
-                sid
-            }
-        };
-        wushe_store::activities::set_hours(&mut c, sid, l.minutes, rec.id).await?;
-        out.push(rec);
+        items.push(crate::service::Item {
+            volunteer: v,
+            field: format!("lines[{i}]."),
+            record: NewRecord {
+                minutes: l.minutes,
+                served_on,
+                content: a.title.clone(),
+                place_text: a.place_text.clone(),
+                organiser: organiser.clone(),
+            },
+        });
     }
+    let out = crate::service::write_many(&mut c, actor, Some(a.id), items, app.today()).await?;
+    let now = Utc::now();
+    let mut fresh = Vec::new();
+    let mut typed = Vec::new();
+    for (l, rec) in lines.iter().zip(&out) {
+        match signups.get(&l.volunteer_id) {
+            Some(s) => typed.push((s.id, l.minutes, rec.id)),
+            // Someone on the paper sheet who never signed up online: add them so the list is complete.
+            None => fresh.push(SignupRow {
+                id: Uuid::now_v7(),
+                community_id: a.community_id,
+                activity_id: a.id,
+                volunteer_id: l.volunteer_id,
+                starts_at: a.starts_at,
+                ends_at: a.ends_at,
+                signed_up_at: now,
+                assigned_by: actor.author(),
+                checked_in_at: None,
+                late: false,
+                checked_out_at: None,
+                minutes: Some(l.minutes),
+                record_id: Some(rec.id),
+                no_show: false,
+                volunteer_name: String::new(),
+                volunteer_no: String::new(),
+            }),
+        }
+    }
+    wushe_store::activities::insert_signups(&mut c, &fresh).await?;
+    wushe_store::activities::set_hours_many(&mut c, &typed).await?;
     audit::record(
         &mut c,
         actor,

@@ -306,7 +306,25 @@ pub async fn post(
             .map_or(0, |r| r.points_balance);
         return Err(points::insufficient(balance, -pts).into());
     }
-    let e = EntryRow {
+    let e = entry_row(actor, v, day, kind, pts, policy_id, source, reverses, note);
+    wushe_store::points::insert_entry(c, &e).await?;
+    Ok(e)
+}
+
+/// The ledger row for one movement of a volunteer's points (written by `post`, or in bulk by an hours sheet).
+#[allow(clippy::too_many_arguments)]
+pub fn entry_row(
+    actor: &Actor,
+    v: &VolunteerRow,
+    day: NaiveDate,
+    kind: EntryKind,
+    pts: i64,
+    policy_id: Option<Uuid>,
+    source: Option<Uuid>,
+    reverses: Option<Uuid>,
+    note: &str,
+) -> EntryRow {
+    EntryRow {
         id: Uuid::now_v7(),
         community_id: v.community_id,
         volunteer_id: v.id,
@@ -320,9 +338,15 @@ pub async fn post(
         note: note.to_owned(),
         created_at: Utc::now(),
         created_by: actor.author(),
-    };
-    wushe_store::points::insert_entry(c, &e).await?;
-    Ok(e)
+    }
+}
+
+/// The policy in force on `day` among a community's stored policies (the Yangming default where none was set).
+pub fn policy_in_force(rows: &[PolicyRow], day: NaiveDate) -> (Option<Uuid>, Policy) {
+    match in_force(rows, day) {
+        Some(r) => (Some(r.id), policy_of(r)),
+        None => (None, Policy::yangming_default()),
+    }
 }
 
 /// One ledger entry as the API shows it.

@@ -1,7 +1,7 @@
 //! Service hours: recording them (from an activity or one-to-one help), earning points for them, and
 //! correcting them only by a reversing record with a reason.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -14,7 +14,6 @@ use wushe_store::Conn;
 
 use crate::audit::{self, Entry};
 use crate::page::{self, Page};
-use crate::points::{earn, Basis};
 use crate::{Actor, App, AppError, AppResult};
 
 /// A service record as the API shows it.
@@ -111,55 +110,150 @@ pub async fn write(
         today
     });
     errs.into_result(())?;
-    if v.status != "active" {
-        return Err(AppError::field(
-            "volunteer_id",
-            "该志愿者尚未审核通过或已退出",
-            "the volunteer is not active",
-        ));
+    let item = Item {
+        volunteer: v,
+        field: String::new(),
+        record: NewRecord {
+            minutes,
+            served_on,
+            content: wushe_domain::text::clean(&input.content),
+            place_text: wushe_domain::text::clean(&input.place_text),
+            organiser: wushe_domain::text::clean(&input.organiser),
+        },
+    };
+    let mut out = write_many(c, actor, activity_id, vec![item], today).await?;
+    Ok(out.remove(0))
+}
+
+/// One record of a batch: who served, what, and the prefix that names its fields in errors (`lines[3].`).
+pub struct Item<'a> {
+    /// Who served.
+    pub volunteer: &'a VolunteerRow,
+    /// Prefix for field names in errors; empty for a single record.
+    pub field: String,
+    /// The record.
+    pub record: NewRecord,
+}
+
+/// Writes many records at once (an activity's hours sheet) in a fixed number of statements whatever their
+/// count: all are checked first (24 hours a day counts the sheet itself), then records, points entries,
+/// cached totals and monthly figures are written in bulk. All or nothing, inside the caller's transaction.
+pub async fn write_many(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    activity_id: Option<Uuid>,
+    items: Vec<Item<'_>>,
+    today: NaiveDate,
+) -> AppResult<Vec<ServiceRecord>> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut ids: Vec<Uuid> = items.iter().map(|i| i.volunteer.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut days: Vec<NaiveDate> = items.iter().map(|i| i.record.served_on).collect();
+    days.sort_unstable();
+    days.dedup();
+    let mut that_day: HashMap<(Uuid, NaiveDate), i64> =
+        wushe_store::points::minutes_on_many(c, &ids, &days)
+            .await?
+            .into_iter()
+            .map(|(v, d, m)| ((v, d), m))
+            .collect();
+    let mut errs = wushe_domain::error::ValidationErrors::new();
+    for it in &items {
+        if it.volunteer.status != "active" {
+            errs.push(wushe_domain::error::FieldError::new(
+                format!("{}volunteer_id", it.field),
+                "该志愿者尚未审核通过或已退出",
+                "the volunteer is not active",
+            ));
+            continue;
+        }
+        let day = that_day
+            .entry((it.volunteer.id, it.record.served_on))
+            .or_insert(0);
+        match service::validate(&it.record, today, *day) {
+            Ok(()) => *day += it.record.minutes,
+            Err(e) => errs.0.extend(e.0.into_iter().map(|mut f| {
+                f.field = format!("{}{}", it.field, f.field);
+                f
+            })),
+        }
     }
-    let rec = NewRecord {
-        minutes,
-        served_on,
-        content: wushe_domain::text::clean(&input.content),
-        place_text: wushe_domain::text::clean(&input.place_text),
-        organiser: wushe_domain::text::clean(&input.organiser),
-    };
-    let that_day = wushe_store::points::minutes_on(c, v.id, served_on).await?;
-    service::validate(&rec, today, that_day)?;
-    let row = RecordRow {
-        id: Uuid::now_v7(),
-        community_id: v.community_id,
-        place_path: v.place_path.clone(),
-        volunteer_id: v.id,
-        activity_id,
-        served_on,
-        minutes,
-        content: rec.content,
-        place_text: rec.place_text,
-        organiser: rec.organiser,
-        recorder_id: actor.author(),
-        reverses_id: None,
-        reason: None,
-        created_at: Utc::now(),
-    };
-    wushe_store::points::insert_record(c, &row).await?;
-    wushe_store::volunteers::add_minutes(c, v.id, minutes).await?;
-    wushe_store::points::add_to_month(c, &row.place_path, row.community_id, served_on, minutes)
-        .await?;
-    let pts = Box::pin(earn(
-        c,
-        actor,
-        v,
-        served_on,
-        EntryKind::Service,
-        Basis::Minutes(minutes),
-        row.id,
-        None,
-        &row.content,
-    ))
-    .await?;
-    Ok(view(row, pts))
+    errs.into_result(())?;
+    let mut policies: HashMap<Uuid, Vec<wushe_store::points::PolicyRow>> = HashMap::new();
+    for it in &items {
+        let cid = it.volunteer.community_id;
+        if let std::collections::hash_map::Entry::Vacant(e) = policies.entry(cid) {
+            e.insert(wushe_store::points::policies(c, cid).await?);
+        }
+    }
+    let now = Utc::now();
+    let mut records = Vec::with_capacity(items.len());
+    let mut entries = Vec::with_capacity(items.len());
+    let mut totals = Vec::with_capacity(items.len());
+    let mut months: BTreeMap<(String, Uuid, NaiveDate), (i64, i64)> = BTreeMap::new();
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        let v = it.volunteer;
+        let r = it.record;
+        let row = RecordRow {
+            id: Uuid::now_v7(),
+            community_id: v.community_id,
+            place_path: v.place_path.clone(),
+            volunteer_id: v.id,
+            activity_id,
+            served_on: r.served_on,
+            minutes: r.minutes,
+            content: r.content,
+            place_text: r.place_text,
+            organiser: r.organiser,
+            recorder_id: actor.author(),
+            reverses_id: None,
+            reason: None,
+            created_at: now,
+        };
+        let (policy_id, policy) =
+            crate::points::policy_in_force(&policies[&v.community_id], r.served_on);
+        let pts = policy.points_for_minutes(r.minutes);
+        if pts != 0 {
+            entries.push(crate::points::entry_row(
+                actor,
+                v,
+                r.served_on,
+                EntryKind::Service,
+                pts,
+                policy_id,
+                Some(row.id),
+                None,
+                &row.content,
+            ));
+        }
+        totals.push((v.id, r.minutes, pts));
+        // Months are keyed by the first of the month so one upsert covers every record in it.
+        let first = r.served_on.with_day(1).unwrap_or(r.served_on);
+        let m = months
+            .entry((v.place_path.clone(), v.community_id, first))
+            .or_default();
+        m.0 += r.minutes;
+        m.1 += 1;
+        records.push(row.clone());
+        out.push(view(row, pts));
+    }
+    // A volunteer may appear more than once in a batch; their totals move once.
+    let mut merged: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+    for (id, m, p) in totals {
+        let t = merged.entry(id).or_default();
+        t.0 += m;
+        t.1 += p;
+    }
+    let totals: Vec<(Uuid, i64, i64)> = merged.into_iter().map(|(id, (m, p))| (id, m, p)).collect();
+    wushe_store::bulk::records(c, &records).await?;
+    wushe_store::bulk::entries(c, &entries).await?;
+    wushe_store::volunteers::add_totals(c, &totals).await?;
+    for ((path, community, first), (minutes, n)) in months {
+        wushe_store::points::add_to_month(c, &path, community, first, minutes, n).await?;
+    }
+    Ok(out)
 }
 
 /// Records service directly (one-to-one help, or an activity after the fact).
@@ -177,17 +271,17 @@ pub async fn record(
         return Err(AppError::Forbidden);
     }
     if let Some(aid) = activity_id {
-        let a = wushe_store::activities::get(&mut c, aid)
+        // The record names the activity; the activity must be where the volunteer serves.
+        let here = wushe_store::activities::get(&mut c, aid)
             .await?
-            .filter(|a| a.community_id == v.community_id)
-            .ok_or_else(|| {
-                AppError::field(
-                    "activity_id",
-                    "这个社区没有该活动",
-                    "no such activity in the volunteer's community",
-                )
-            })?;
-        let _ = a;
+            .is_some_and(|a| a.community_id == v.community_id);
+        if !here {
+            return Err(AppError::field(
+                "activity_id",
+                "这个社区没有该活动",
+                "no such activity in the volunteer's community",
+            ));
+        }
     }
     let out = write(&mut c, actor, &v, activity_id, &input, app.today()).await?;
     audit::record(
@@ -240,6 +334,7 @@ pub async fn reverse(app: &App, actor: &Actor, id: Uuid, reason: &str) -> AppRes
         row.community_id,
         row.served_on,
         row.minutes,
+        1,
     )
     .await?;
     // Take back exactly what the original earned, whatever the policy says today.

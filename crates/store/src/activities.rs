@@ -303,10 +303,46 @@ pub async fn mark_no_shows(c: &mut Conn<'_>, activity: Uuid) -> Result<u64> {
     )
 }
 
-/// Records hours typed in for a sign-up (no check-out) with the record made from them.
-pub async fn set_hours(c: &mut Conn<'_>, id: Uuid, minutes: i64, record: Uuid) -> Result<()> {
-    on!(c, c => sqlx::query("UPDATE activity_signups SET minutes = $1, record_id = $2 WHERE id = $3")
-        .bind(minutes).bind(record).bind(id).execute(c).await.map(|_| ()))?;
+/// Inserts several sign-ups (volunteers on a paper sheet who never signed up online).
+pub async fn insert_signups(c: &mut Conn<'_>, rows: &[SignupRow]) -> Result<()> {
+    for chunk in rows.chunks(1000) {
+        on!(c, c => {
+            let mut qb = QueryBuilder::new("INSERT INTO activity_signups (id, community_id, activity_id, volunteer_id,
+                starts_at, ends_at, signed_up_at, assigned_by, checked_in_at, late, checked_out_at, minutes, record_id,
+                no_show) ");
+            qb.push_values(chunk, |mut b, s| {
+                b.push_bind(s.id).push_bind(s.community_id).push_bind(s.activity_id).push_bind(s.volunteer_id)
+                    .push_bind(s.starts_at).push_bind(s.ends_at).push_bind(s.signed_up_at).push_bind(s.assigned_by)
+                    .push_bind(s.checked_in_at).push_bind(s.late).push_bind(s.checked_out_at).push_bind(s.minutes)
+                    .push_bind(s.record_id).push_bind(s.no_show);
+            });
+            qb.build().execute(&mut *c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Records hours typed in for several sign-ups at once: (sign-up, minutes, record).
+pub async fn set_hours_many(c: &mut Conn<'_>, rows: &[(Uuid, i64, Uuid)]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        on!(c, c => {
+            let mut qb = QueryBuilder::new("UPDATE activity_signups SET minutes = CASE id");
+            for (id, m, _) in chunk {
+                qb.push(" WHEN ").push_bind(*id).push(" THEN ").push_bind(*m);
+            }
+            qb.push(" END, record_id = CASE id");
+            for (id, _, r) in chunk {
+                qb.push(" WHEN ").push_bind(*id).push(" THEN ").push_bind(*r);
+            }
+            qb.push(" END WHERE id IN (");
+            let mut sep = qb.separated(", ");
+            for (id, _, _) in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build().execute(&mut *c).await.map(|_| ())
+        })?;
+    }
     Ok(())
 }
 

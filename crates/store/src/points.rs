@@ -1,6 +1,7 @@
 //! Service records (服务时长) and the points bank: policies and the append-only points ledger.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use crate::{on, Conn, Result};
@@ -62,6 +63,38 @@ pub async fn get_record(c: &mut Conn<'_>, id: Uuid) -> Result<Option<RecordRow>>
 pub async fn reversal_of(c: &mut Conn<'_>, id: Uuid) -> Result<Option<RecordRow>> {
     let sql = format!("SELECT {RECORD_COLS} FROM service_records WHERE reverses_id = $1");
     Ok(on!(c, c => sqlx::query_as::<_, RecordRow>(&sql).bind(id).fetch_optional(c).await)?)
+}
+
+/// Net minutes on record per (volunteer, day) for several volunteers and days (pairs with none are absent).
+pub async fn minutes_on_many(
+    c: &mut Conn<'_>,
+    volunteers: &[Uuid],
+    days: &[NaiveDate],
+) -> Result<Vec<(Uuid, NaiveDate, i64)>> {
+    let mut out = Vec::new();
+    if days.is_empty() {
+        return Ok(out);
+    }
+    for chunk in volunteers.chunks(1000) {
+        let rows = on!(c, c => {
+            let mut qb = QueryBuilder::new(
+                "SELECT volunteer_id, served_on, CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM service_records
+                 WHERE volunteer_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(") AND served_on IN (");
+            let mut sep = qb.separated(", ");
+            for d in days {
+                sep.push_bind(*d);
+            }
+            qb.push(") GROUP BY volunteer_id, served_on");
+            qb.build_query_as::<(Uuid, NaiveDate, i64)>().fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// Net minutes a volunteer has on record for a day.
@@ -211,7 +244,7 @@ pub async fn earned_in_year(c: &mut Conn<'_>, volunteer: Uuid, year: i32) -> Res
         .bind(volunteer).bind(year).fetch_one(c).await)?)
 }
 
-/// Adds a record's minutes to its community's month (a reversal adds negative minutes and still counts as
+/// Adds records' minutes to their community's month (a reversal adds negative minutes and still counts as
 /// a record, so the count is of ledger rows).
 pub async fn add_to_month(
     c: &mut Conn<'_>,
@@ -219,13 +252,14 @@ pub async fn add_to_month(
     community: Uuid,
     served_on: NaiveDate,
     minutes: i64,
+    records: i64,
 ) -> Result<()> {
     let month = served_on.format("%Y-%m").to_string();
     on!(c, c => sqlx::query("INSERT INTO service_months (place_path, month, community_id, minutes, records)
-        VALUES ($1, $2, $3, $4, 1)
+        VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (place_path, month) DO UPDATE SET minutes = service_months.minutes + excluded.minutes,
-            records = service_months.records + 1")
-        .bind(place_path).bind(month).bind(community).bind(minutes).execute(c).await.map(|_| ()))?;
+            records = service_months.records + excluded.records")
+        .bind(place_path).bind(month).bind(community).bind(minutes).bind(records).execute(c).await.map(|_| ()))?;
     Ok(())
 }
 

@@ -127,6 +127,49 @@ pub async fn add_minutes(c: &mut Conn<'_>, id: Uuid, minutes: i64) -> Result<()>
     Ok(())
 }
 
+/// Reads several volunteers by id (missing ids are simply absent).
+pub async fn get_many(c: &mut Conn<'_>, ids: &[Uuid]) -> Result<Vec<VolunteerRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows = on!(c, c => {
+            let mut qb = QueryBuilder::new(format!("SELECT {COLS} FROM volunteers WHERE id IN ("));
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as::<VolunteerRow>().fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Adds (minutes, points) to several volunteers' cached totals in one statement per 500 volunteers
+/// (an hours sheet); never guarded, since earning cannot overdraw.
+pub async fn add_totals(c: &mut Conn<'_>, rows: &[(Uuid, i64, i64)]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        on!(c, c => {
+            let mut qb = QueryBuilder::new("UPDATE volunteers SET total_minutes = total_minutes + CASE id");
+            for (id, m, _) in chunk {
+                qb.push(" WHEN ").push_bind(*id).push(" THEN ").push_bind(*m);
+            }
+            qb.push(" ELSE 0 END, points_balance = points_balance + CASE id");
+            for (id, _, p) in chunk {
+                qb.push(" WHEN ").push_bind(*id).push(" THEN ").push_bind(*p);
+            }
+            qb.push(" ELSE 0 END WHERE id IN (");
+            let mut sep = qb.separated(", ");
+            for (id, _, _) in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build().execute(&mut *c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
 /// Filters for listing volunteers.
 #[derive(Debug, Clone, Default)]
 pub struct VolunteerFilter {

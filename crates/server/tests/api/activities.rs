@@ -692,6 +692,93 @@ async fn hours_for_many_and_corrections_by_reversal() {
 }
 
 #[tokio::test]
+async fn an_hours_sheet_counts_the_whole_day_and_keeps_online_signups() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let online = volunteer(&t, &worker, &m.community_a, "钱七", "13800000201").await;
+    let busy = volunteer(&t, &worker, &m.community_a, "孙八", "13800000202").await;
+    let start = Utc::now() - Duration::hours(2);
+    let a = activity(&t, &worker, &m, "敬老院探访", start, 3, 10).await;
+    let id = a["id"].as_str().unwrap();
+    t.post(
+        &format!("/api/v1/activities/{id}/publish"),
+        &worker,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    t.post(
+        &format!("/api/v1/activities/{id}/signups"),
+        &worker,
+        json!({"volunteer_id": online["id"]}),
+    )
+    .await
+    .expect(200);
+    // 23 hours already on record that day: 90 more minutes from the sheet would pass 24 hours.
+    let day = wushe_domain::time::local_date(start);
+    t.post(
+        "/api/v1/service-records",
+        &worker,
+        json!({"volunteer_id": busy["id"], "minutes": 1380, "served_on": day, "content": "防汛值守"}),
+    )
+    .await
+    .expect(201);
+    let over = t
+        .post(
+            &format!("/api/v1/activities/{id}/hours"),
+            &worker,
+            json!({"lines": [{"volunteer_id": online["id"], "minutes": 60},
+                             {"volunteer_id": busy["id"], "minutes": 90}]}),
+        )
+        .await;
+    assert_eq!(over.status, 400);
+    assert_eq!(over.body["errors"][0]["field"], "lines[1].minutes");
+    let recs = t
+        .post(
+            &format!("/api/v1/activities/{id}/hours"),
+            &worker,
+            json!({"lines": [{"volunteer_id": online["id"], "minutes": 60},
+                             {"volunteer_id": busy["id"], "minutes": 60}]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(recs[0]["volunteer_id"], online["id"]);
+    assert_eq!(recs[1]["minutes"], 60);
+    let after = t
+        .get(&format!("/api/v1/activities/{id}"), &worker)
+        .await
+        .expect(200);
+    assert_eq!(after["signed_up"], 2);
+    let mine = after["signups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["volunteer_id"] == online["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(
+        mine["minutes"], 60,
+        "the online sign-up carries the typed hours"
+    );
+    assert_eq!(mine["record_id"], recs[0]["id"]);
+    let v = t
+        .get(
+            &format!("/api/v1/volunteers/{}", busy["id"].as_str().unwrap()),
+            &worker,
+        )
+        .await
+        .expect(200);
+    assert_eq!(v["total_minutes"], 1440);
+    assert!(wushe_app::points::check_ledgers(&t.app)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
 async fn service_records_refuse_absurd_minutes_and_dates() {
     let t = spawn().await;
     let m = map(&t).await;
