@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod households;
 pub mod import;
+pub mod jobs;
 pub mod overview;
 pub mod page;
 pub mod places;

@@ -33,6 +33,8 @@ pub struct PointsPolicy {
     pub star_hours: Vec<i64>,
     /// First day it applies to (none for the built-in default, which applies before any set policy).
     pub valid_from: Option<NaiveDate>,
+    /// Calendar years its points can be spent (1: until the end of the year earned); none: never expire.
+    pub valid_years: Option<i64>,
 }
 
 fn policy_of(r: &PolicyRow) -> Policy {
@@ -44,6 +46,7 @@ fn policy_of(r: &PolicyRow) -> Policy {
         star_hours: serde_json::from_str(&r.star_hours)
             .unwrap_or_else(|_| points::DEFAULT_STAR_HOURS.to_vec()),
         valid_from: r.valid_from,
+        valid_years: r.valid_years,
     }
 }
 
@@ -57,6 +60,7 @@ fn view(community: Uuid, id: Option<Uuid>, p: &Policy) -> PointsPolicy {
         rounding: p.rounding.as_str().to_owned(),
         star_hours: p.star_hours.clone(),
         valid_from: (p.valid_from != NaiveDate::MIN).then_some(p.valid_from),
+        valid_years: p.valid_years,
     }
 }
 
@@ -96,6 +100,8 @@ pub struct PolicyInput {
     pub star_hours: Option<Vec<i64>>,
     /// First day it applies to.
     pub valid_from: Option<NaiveDate>,
+    /// Calendar years its points can be spent; none: never expire.
+    pub valid_years: Option<i64>,
 }
 
 /// Sets a community's policy from `valid_from` on. Entries already written keep their points.
@@ -166,6 +172,7 @@ pub async fn set_policy(
             .star_hours
             .unwrap_or_else(|| points::DEFAULT_STAR_HOURS.to_vec()),
         valid_from,
+        valid_years: input.valid_years,
     };
     policy.validate()?;
     let mut tx = app.db.begin().await?;
@@ -182,6 +189,7 @@ pub async fn set_policy(
         star_threshold: thr,
         rounding: rounding.as_str().to_owned(),
         star_hours: serde_json::to_string(&policy.star_hours).expect("hours serialize"),
+        valid_years: policy.valid_years,
         created_at: Utc::now(),
         created_by: actor.author(),
     };
@@ -196,7 +204,8 @@ pub async fn set_policy(
             place_path: Some(&community.path),
             community_id: Some(community.id),
             detail: json!({"points_per_hour": pph, "points_per_item": ppi, "star_threshold": thr,
-                "rounding": rounding.as_str(), "star_hours": policy.star_hours, "valid_from": valid_from}),
+                "rounding": rounding.as_str(), "star_hours": policy.star_hours, "valid_from": valid_from,
+                "valid_years": policy.valid_years}),
         },
     )
     .await?;
@@ -457,6 +466,117 @@ pub async fn summary(
         total_minutes: v.total_minutes,
         entries: entries.into_iter().map(Into::into).collect(),
     })
+}
+
+/// Expires, as of `today`, the points whose policy's validity has run out and that were not spent, in
+/// every community whose policy lets points expire. One `expiry` entry per volunteer and sweep; a second
+/// sweep the same day (another instance, a restart) finds nothing left to expire. Returns the number of
+/// volunteers whose points expired.
+pub async fn expire_due(app: &App, today: NaiveDate) -> AppResult<u64> {
+    let communities = {
+        let mut c = app.db.read().await?;
+        let mut c = c.conn();
+        let mut out = Vec::new();
+        for id in wushe_store::points::communities_with_expiry(&mut c).await? {
+            if let Some(p) = wushe_store::places::get(&mut c, id).await? {
+                let rows = wushe_store::points::policies(&mut c, id).await?;
+                let ids = wushe_store::volunteers::with_points(&mut c, &p.path).await?;
+                out.push((rows, ids));
+            }
+        }
+        out
+    };
+    let sweeper = Actor::system();
+    let mut n = 0;
+    for (rows, ids) in communities {
+        for id in ids {
+            // One short transaction per volunteer: a sweep never holds a city's ledgers at once.
+            let mut tx = app.db.begin().await?;
+            let mut c = tx.conn();
+            wushe_store::volunteers::lock(&mut c, id).await?;
+            let Some(v) = wushe_store::volunteers::get(&mut c, id).await? else {
+                continue;
+            };
+            let entries = wushe_store::points::entries_of(&mut c, id).await?;
+            let due = due_of(&rows, &entries, v.points_balance, today);
+            if due > 0 {
+                post(
+                    &mut c,
+                    &sweeper,
+                    &v,
+                    today,
+                    EntryKind::Expiry,
+                    -due,
+                    None,
+                    None,
+                    None,
+                    "积分超过有效期 / points past their validity",
+                )
+                .await?;
+                audit::record(
+                    &mut c,
+                    &sweeper,
+                    Entry {
+                        action: "points.expire",
+                        object_type: "volunteer",
+                        object_id: Some(v.id),
+                        place_path: Some(&v.place_path),
+                        community_id: Some(v.community_id),
+                        detail: json!({"points": -due, "on": today}),
+                    },
+                )
+                .await?;
+                n += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(n)
+}
+
+/// What expires from one ledger: earnings (net of their reversals) with the expiry of the policy that
+/// priced them, against everything taken out so far.
+fn due_of(policies: &[PolicyRow], entries: &[EntryRow], balance: i64, today: NaiveDate) -> i64 {
+    use std::collections::HashMap;
+    let mut credits: Vec<(Uuid, points::Credit)> = Vec::new();
+    let mut taken_out = 0;
+    for e in entries {
+        match EntryKind::parse(&e.kind) {
+            Some(EntryKind::Service | EntryKind::Donation) if e.points > 0 => {
+                let policy = e
+                    .policy_id
+                    .and_then(|id| policies.iter().find(|p| p.id == id))
+                    .map(policy_of)
+                    .unwrap_or_else(Policy::yangming_default);
+                credits.push((
+                    e.id,
+                    points::Credit {
+                        points: e.points,
+                        expires_on: policy.expires_on(e.earned_on),
+                    },
+                ));
+            }
+            Some(EntryKind::Redemption | EntryKind::Expiry) => taken_out -= e.points,
+            _ => {}
+        }
+    }
+    let index: HashMap<Uuid, usize> = credits
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+    for e in entries {
+        if EntryKind::parse(&e.kind) == Some(EntryKind::Reversal) {
+            match e.reverses_id.and_then(|r| index.get(&r)) {
+                // A corrected record takes its points back from the very earning it reverses.
+                Some(&i) => credits[i].1.points += e.points,
+                // A reversal of spending gives points back: less was taken out.
+                None => taken_out -= e.points,
+            }
+        }
+    }
+    let credits: Vec<points::Credit> = credits.into_iter().map(|(_, c)| c).collect();
+    points::due_to_expire(&credits, taken_out, balance, today)
 }
 
 /// Checks that every cached total equals the sum of its ledger: each volunteer's points balance and

@@ -79,6 +79,9 @@ pub struct Policy {
     pub star_hours: Vec<i64>,
     /// The first day this rule applies to (a record's `served_on`, a donation's day).
     pub valid_from: NaiveDate,
+    /// For how many calendar years points earned under this rule can be spent (1: until the end of the
+    /// year earned, 当年清零; 2: until the end of the next year); none: they never expire.
+    pub valid_years: Option<i64>,
 }
 
 impl Policy {
@@ -91,6 +94,7 @@ impl Policy {
             rounding: Rounding::Down,
             star_hours: DEFAULT_STAR_HOURS.to_vec(),
             valid_from: NaiveDate::MIN,
+            valid_years: None,
         }
     }
 
@@ -133,7 +137,20 @@ impl Policy {
                 "star hours must be 1 to 10 ascending positive whole hours",
             ));
         }
+        if self.valid_years.is_some_and(|y| !(1..=10).contains(&y)) {
+            errs.push(FieldError::new(
+                "valid_years",
+                "积分有效期应为1到10年，或不设有效期",
+                "points must stay valid for 1 to 10 years, or never expire",
+            ));
+        }
         errs.into_result(())
+    }
+
+    /// The first day on which points earned on `earned_on` under this rule can no longer be spent.
+    pub fn expires_on(&self, earned_on: NaiveDate) -> Option<NaiveDate> {
+        let years = i32::try_from(self.valid_years?).ok()?;
+        NaiveDate::from_ymd_opt(earned_on.year().checked_add(years)?, 1, 1)
     }
 
     /// Points for `minutes` of service under this rule (reversals use the negated result).
@@ -188,6 +205,8 @@ pub enum EntryKind {
     Redemption,
     /// Cancels an earlier entry (a corrected service record).
     Reversal,
+    /// Earned points not spent before their policy's validity ran out.
+    Expiry,
 }
 
 impl EntryKind {
@@ -198,6 +217,7 @@ impl EntryKind {
             EntryKind::Donation => "donation",
             EntryKind::Redemption => "redemption",
             EntryKind::Reversal => "reversal",
+            EntryKind::Expiry => "expiry",
         }
     }
 
@@ -208,6 +228,7 @@ impl EntryKind {
             EntryKind::Donation => "捐赠物品",
             EntryKind::Redemption => "积分兑换",
             EntryKind::Reversal => "冲正",
+            EntryKind::Expiry => "积分过期",
         }
     }
 
@@ -218,15 +239,47 @@ impl EntryKind {
             EntryKind::Donation,
             EntryKind::Redemption,
             EntryKind::Reversal,
+            EntryKind::Expiry,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
     }
 
-    /// True when the entry counts toward the points earned in its year (spending does not unearn).
+    /// True when the entry counts toward the points earned in its year (spending and expiry do not unearn).
     pub fn counts_as_earned(self) -> bool {
-        !matches!(self, EntryKind::Redemption)
+        !matches!(self, EntryKind::Redemption | EntryKind::Expiry)
     }
+}
+
+/// Points earned by one entry, net of any reversal of it, with the day they can no longer be spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Credit {
+    /// Points still earned (after reversals).
+    pub points: i64,
+    /// First day they can no longer be spent; none: never.
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// How many points expire as of `today`, given what a volunteer earned, everything already taken out
+/// (redemptions and earlier expiries, as a positive total) and their balance.
+///
+/// What was taken out is counted against the points that expire soonest, as a volunteer would expect
+/// ("spend the oldest first"), so a point spent is never also expired. Earlier expiries count as taken
+/// out, so running this twice expires nothing the second time. Never more than the balance.
+pub fn due_to_expire(credits: &[Credit], taken_out: i64, balance: i64, today: NaiveDate) -> i64 {
+    let mut sorted: Vec<Credit> = credits.iter().copied().filter(|c| c.points > 0).collect();
+    // Soonest expiry first; points that never expire last.
+    sorted.sort_by_key(|c| (c.expires_on.is_none(), c.expires_on));
+    let mut left = taken_out.max(0);
+    let mut due = 0;
+    for c in sorted {
+        let used = left.min(c.points);
+        left -= used;
+        if c.expires_on.is_some_and(|d| d <= today) {
+            due += c.points - used;
+        }
+    }
+    due.min(balance.max(0))
 }
 
 /// Refuses spending `cost` points from `balance` when it would go below zero.
@@ -280,6 +333,62 @@ mod tests {
         assert_eq!(p.points_for_items(3), 6);
         assert!(p.star_eligible(30));
         assert!(!p.star_eligible(29));
+    }
+
+    #[test]
+    fn points_expire_at_the_start_of_the_year_after_their_validity() {
+        let p = Policy {
+            valid_years: Some(2),
+            ..Policy::yangming_default()
+        };
+        assert_eq!(p.expires_on(d(2025, 3, 5)), Some(d(2027, 1, 1)));
+        assert_eq!(p.expires_on(d(2025, 12, 31)), Some(d(2027, 1, 1)));
+        assert_eq!(Policy::yangming_default().expires_on(d(2025, 3, 5)), None);
+        let bad = Policy {
+            valid_years: Some(0),
+            ..Policy::yangming_default()
+        };
+        assert_eq!(bad.validate().unwrap_err().0[0].field, "valid_years");
+        assert!(Policy {
+            valid_years: Some(10),
+            ..Policy::yangming_default()
+        }
+        .validate()
+        .is_ok());
+    }
+
+    #[test]
+    fn spending_uses_the_soonest_expiring_points_first() {
+        let old = Credit {
+            points: 10,
+            expires_on: Some(d(2026, 1, 1)),
+        };
+        let new = Credit {
+            points: 10,
+            expires_on: Some(d(2027, 1, 1)),
+        };
+        let forever = Credit {
+            points: 5,
+            expires_on: None,
+        };
+        let all = [forever, new, old];
+        // Nothing spent: the 10 old points expire on New Year's day, not the day before.
+        assert_eq!(due_to_expire(&all, 0, 25, d(2025, 12, 31)), 0);
+        assert_eq!(due_to_expire(&all, 0, 25, d(2026, 1, 1)), 10);
+        // 4 spent came out of the old points: 6 are left to expire.
+        assert_eq!(due_to_expire(&all, 4, 21, d(2026, 1, 1)), 6);
+        // After that expiry is written (taken out 4 + 6), nothing more expires until the next year.
+        assert_eq!(due_to_expire(&all, 10, 15, d(2026, 6, 1)), 0);
+        assert_eq!(due_to_expire(&all, 10, 15, d(2027, 1, 1)), 10);
+        // Never more than the balance (a reversal after spending can leave less).
+        assert_eq!(due_to_expire(&all, 0, 3, d(2026, 1, 1)), 3);
+        assert_eq!(due_to_expire(&all, 0, -2, d(2026, 1, 1)), 0);
+        // Fully reversed earnings expire nothing.
+        let gone = Credit {
+            points: 0,
+            expires_on: Some(d(2026, 1, 1)),
+        };
+        assert_eq!(due_to_expire(&[gone], 0, 0, d(2026, 1, 1)), 0);
     }
 
     #[test]

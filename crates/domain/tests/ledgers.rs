@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 
-use wushe_domain::points::{policy_on, spend, Policy, Rounding};
+use wushe_domain::points::{due_to_expire, policy_on, spend, Credit, Policy, Rounding};
 use wushe_domain::stock::{apply, Movement};
 
 fn rounding() -> impl Strategy<Value = Rounding> {
@@ -19,6 +19,47 @@ fn day(offset: i64) -> NaiveDate {
 }
 
 proptest! {
+    /// Expiry over a sequence of days: the balance never goes below zero, a point expires only after its
+    /// day, spent points never expire, and running the sweep again on the same day expires nothing more.
+    #[test]
+    fn expiry_sequence(
+        earnings in proptest::collection::vec((1i64..20, 0i64..1500, proptest::option::of(1i64..3)), 0..20),
+        spends in proptest::collection::vec((0i64..1500, 1i64..30), 0..20),
+    ) {
+        let credits: Vec<(i64, Credit)> = earnings.iter().map(|&(pts, at, years)| {
+            let p = Policy { valid_years: years, ..Policy::yangming_default() };
+            (at, Credit { points: pts, expires_on: p.expires_on(day(at)) })
+        }).collect();
+        let mut balance = 0i64;
+        let mut taken_out = 0i64;
+        let mut expired = 0i64;
+        for t in 0..1500i64 {
+            for (at, c) in &credits {
+                if *at == t { balance += c.points; }
+            }
+            for (at, cost) in &spends {
+                if *at == t && spend(balance, *cost).is_ok() {
+                    balance -= cost;
+                    taken_out += cost;
+                }
+            }
+            // The sweep runs once a month here: late runs must catch up, not lose points.
+            if t % 30 == 0 {
+                let known: Vec<Credit> = credits.iter().filter(|(at, _)| *at <= t).map(|(_, c)| *c).collect();
+                let due = due_to_expire(&known, taken_out, balance, day(t));
+                prop_assert!(due >= 0 && due <= balance);
+                let past: i64 = known.iter().filter(|c| c.expires_on.is_some_and(|d| d <= day(t))).map(|c| c.points).sum();
+                prop_assert!(expired + due <= past, "only points past their day expire");
+                balance -= due;
+                taken_out += due;
+                expired += due;
+                prop_assert_eq!(due_to_expire(&known, taken_out, balance, day(t)), 0);
+            }
+        }
+        let earned: i64 = credits.iter().map(|(_, c)| c.points).sum();
+        prop_assert_eq!(balance, earned - taken_out);
+    }
+
     /// Points for minutes are monotone, bounded by the exact fraction, and a reversal takes back exactly
     /// what the record earned.
     #[test]

@@ -198,6 +198,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     println!("  接口文档 / API docs:            http://{addr}/api/docs/");
     println!();
     let router = wushe::router(app.clone(), &cfg);
+    tokio::spawn(wushe_app::jobs::run(app.clone()));
     wushe::serve(listener, router, wushe::shutdown_signal()).await?;
     app.db.close().await;
     Ok(())

@@ -142,6 +142,8 @@ pub struct PolicyRow {
     pub rounding: String,
     /// Star levels in hours (JSON array).
     pub star_hours: String,
+    /// Calendar years its points can be spent (none: never expire).
+    pub valid_years: Option<i64>,
     /// Set at.
     pub created_at: DateTime<Utc>,
     /// By.
@@ -151,9 +153,11 @@ pub struct PolicyRow {
 /// Inserts a policy.
 pub async fn insert_policy(c: &mut Conn<'_>, p: &PolicyRow) -> Result<()> {
     on!(c, c => sqlx::query("INSERT INTO points_policies (id, community_id, valid_from, points_per_hour, points_per_item,
-        star_threshold, rounding, star_hours, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        star_threshold, rounding, star_hours, valid_years, created_at, created_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
         .bind(p.id).bind(p.community_id).bind(p.valid_from).bind(p.points_per_hour).bind(p.points_per_item)
-        .bind(p.star_threshold).bind(&p.rounding).bind(&p.star_hours).bind(p.created_at).bind(p.created_by)
+        .bind(p.star_threshold).bind(&p.rounding).bind(&p.star_hours).bind(p.valid_years).bind(p.created_at)
+        .bind(p.created_by)
         .execute(c).await.map(|_| ()))?;
     Ok(())
 }
@@ -162,9 +166,24 @@ pub async fn insert_policy(c: &mut Conn<'_>, p: &PolicyRow) -> Result<()> {
 pub async fn policies(c: &mut Conn<'_>, community: Uuid) -> Result<Vec<PolicyRow>> {
     Ok(
         on!(c, c => sqlx::query_as::<_, PolicyRow>("SELECT id, community_id, valid_from, points_per_hour, points_per_item,
-        star_threshold, rounding, star_hours, created_at, created_by FROM points_policies WHERE community_id = $1
-        ORDER BY valid_from DESC, id DESC").bind(community).fetch_all(c).await)?,
+        star_threshold, rounding, star_hours, valid_years, created_at, created_by FROM points_policies
+        WHERE community_id = $1 ORDER BY valid_from DESC, id DESC").bind(community).fetch_all(c).await)?,
     )
+}
+
+/// Communities with a policy whose points expire (the expiry sweep looks only at these).
+pub async fn communities_with_expiry(c: &mut Conn<'_>) -> Result<Vec<Uuid>> {
+    Ok(on!(c, c => sqlx::query_scalar::<_, Uuid>(
+        "SELECT DISTINCT community_id FROM points_policies WHERE valid_years IS NOT NULL")
+        .fetch_all(c).await)?)
+}
+
+/// Every entry of a volunteer's ledger, oldest first.
+pub async fn entries_of(c: &mut Conn<'_>, volunteer: Uuid) -> Result<Vec<EntryRow>> {
+    let sql = format!(
+        "SELECT {ENTRY_COLS} FROM points_entries WHERE volunteer_id = $1 ORDER BY earned_on, id"
+    );
+    Ok(on!(c, c => sqlx::query_as::<_, EntryRow>(&sql).bind(volunteer).fetch_all(c).await)?)
 }
 
 /// One entry in the points ledger.
@@ -240,7 +259,7 @@ pub async fn entries_in_year(
 pub async fn earned_in_year(c: &mut Conn<'_>, volunteer: Uuid, year: i32) -> Result<i64> {
     Ok(on!(c, c => sqlx::query_scalar::<_, i64>(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM points_entries
-         WHERE volunteer_id = $1 AND year = $2 AND kind <> 'redemption'")
+         WHERE volunteer_id = $1 AND year = $2 AND kind NOT IN ('redemption', 'expiry')")
         .bind(volunteer).bind(year).fetch_one(c).await)?)
 }
 

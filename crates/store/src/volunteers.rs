@@ -170,6 +170,25 @@ pub async fn add_totals(c: &mut Conn<'_>, rows: &[(Uuid, i64, i64)]) -> Result<(
     Ok(())
 }
 
+/// Locks a volunteer's row until the transaction ends (PostgreSQL; SQLite's single writer already
+/// serializes), so a sweep and a redemption, or two instances' sweeps, take turns on one ledger.
+pub async fn lock(c: &mut Conn<'_>, id: Uuid) -> Result<()> {
+    if let Conn::Postgres(pg) = c {
+        sqlx::query("SELECT id FROM volunteers WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut **pg)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The volunteers of a community (by its path, which is indexed) with points to their name.
+pub async fn with_points(c: &mut Conn<'_>, community_path: &str) -> Result<Vec<Uuid>> {
+    Ok(on!(c, c => sqlx::query_scalar::<_, Uuid>(
+        "SELECT id FROM volunteers WHERE place_path = $1 AND points_balance > 0")
+        .bind(community_path).fetch_all(c).await)?)
+}
+
 /// Filters for listing volunteers.
 #[derive(Debug, Clone, Default)]
 pub struct VolunteerFilter {

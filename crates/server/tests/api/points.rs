@@ -544,3 +544,81 @@ async fn the_bulk_load_keeps_every_ledger_consistent() {
     let v = volunteer(&t, &worker, &m.community_a, "新志愿者", "13800000009").await;
     assert_eq!(v["volunteer_no"], "V00000021");
 }
+
+#[tokio::test]
+async fn unspent_points_past_their_validity_expire_once() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let v = volunteer(&t, &worker, &m.community_a, "李四", "13800000002").await;
+    let vid = v["id"].as_str().unwrap();
+    let today = wushe_domain::time::local_date(Utc::now());
+    let policy_url = format!("/api/v1/communities/{}/points-policy", m.community_a);
+    let start = NaiveDate::from_ymd_opt(today.year() - 2, 1, 1).unwrap();
+    let bad = t
+        .call(
+            reqwest::Method::PUT,
+            &policy_url,
+            Some(&worker),
+            Some(json!({"points_per_hour": 2, "points_per_item": 2, "star_threshold": 30, "valid_from": start, "valid_years": 0})),
+        )
+        .await;
+    assert_eq!(bad.body["errors"][0]["field"], "valid_years");
+    // 当年清零: points can be spent until the end of the year they were earned in.
+    let set = t
+        .call(
+            reqwest::Method::PUT,
+            &policy_url,
+            Some(&worker),
+            Some(json!({"points_per_hour": 2, "points_per_item": 2, "star_threshold": 30, "valid_from": start, "valid_years": 1})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(set["valid_years"], 1);
+    let last_year = NaiveDate::from_ymd_opt(today.year() - 1, 1, 15).unwrap();
+    serve(&t, &worker, &v, 180, last_year).await; // 6 points, valid until last year's end
+    serve(&t, &worker, &v, 120, today).await; // 4 points
+    let voucher = t
+        .post("/api/v1/rewards", &worker, json!({"name": "理发券", "community_id": m.community_a, "points_price": 4, "merchant": "阳明理发店", "quantity": 5, "unit": "张"}))
+        .await
+        .expect(201);
+    t.post(
+        "/api/v1/redemptions",
+        &worker,
+        json!({"volunteer_id": vid, "reward_id": voucher["id"], "quantity": 1}),
+    )
+    .await
+    .expect(201);
+    // The 4 spent came out of last year's 6 points; the other 2 expire, this year's 4 stay. Two sweeps at
+    // once (two instances) expire them once.
+    let (a, b) = tokio::join!(
+        wushe_app::points::expire_due(&t.app, today),
+        wushe_app::points::expire_due(&t.app, today)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let pts = t
+        .get(&format!("/api/v1/volunteers/{vid}/points"), &worker)
+        .await
+        .expect(200);
+    assert_eq!(pts["balance"], 4);
+    assert_eq!(pts["earned_in_year"], 4, "expiry does not unearn");
+    let expired: Vec<&Value> = pts["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "expiry")
+        .collect();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0]["points"], -2);
+    // A second sweep (a restart, another instance) finds nothing left.
+    assert_eq!(
+        wushe_app::points::expire_due(&t.app, today).await.unwrap(),
+        0
+    );
+    assert!(wushe_app::points::check_ledgers(&t.app)
+        .await
+        .unwrap()
+        .is_empty());
+}

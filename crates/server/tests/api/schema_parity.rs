@@ -7,7 +7,15 @@ fn tables(sql: &str) -> BTreeMap<String, Vec<String>> {
     let mut current: Option<(String, Vec<String>)> = None;
     for line in sql.lines() {
         let l = line.trim();
-        if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
+        if let Some(rest) = l.strip_prefix("ALTER TABLE ") {
+            // `ALTER TABLE t ADD COLUMN c ...;` adds one column to a table made earlier.
+            let w: Vec<&str> = rest.split_whitespace().collect();
+            if let [table, "ADD", "COLUMN", col, ..] = w[..] {
+                out.entry(table.to_owned())
+                    .or_insert_with(Vec::new)
+                    .push(col.to_owned());
+            }
+        } else if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
             current = Some((
                 rest.split_whitespace().next().unwrap().to_owned(),
                 Vec::new(),

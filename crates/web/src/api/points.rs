@@ -52,6 +52,9 @@ pub struct PolicyBody {
     pub rounding: Option<String>,
     /// Cumulative hours for each star level (default 100, 300, 600, 1000, 1500).
     pub star_hours: Option<Vec<i64>>,
+    /// For how many calendar years points can be spent (1: until the end of the year earned); absent or
+    /// null: they never expire.
+    pub valid_years: Option<i64>,
 }
 
 /// Sets a community's points policy from `valid_from` on; points already earned are never recomputed.
@@ -69,6 +72,7 @@ pub async fn set_policy(
         rounding: b.rounding,
         star_hours: b.star_hours,
         valid_from: b.valid_from,
+        valid_years: b.valid_years,
     };
     Ok(Json(points::set_policy(&s.app, &a, id, input).await?))
 }

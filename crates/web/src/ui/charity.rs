@@ -503,6 +503,8 @@ pub struct PolicyForm {
     star_hours: String,
     #[serde(default)]
     valid_from: String,
+    #[serde(default)]
+    valid_years: String,
 }
 
 /// `POST /points-policy`.
@@ -530,6 +532,11 @@ pub async fn set_policy(
         rounding: Some(f.rounding),
         star_hours: hours,
         valid_from: NaiveDate::parse_from_str(f.valid_from.trim(), "%Y-%m-%d").ok(),
+        // Empty: never expire; anything unreadable is sent on as out of range so the form says so.
+        valid_years: match f.valid_years.trim() {
+            "" => None,
+            y => Some(y.parse().unwrap_or(-1)),
+        },
     };
     match wushe_app::points::set_policy(&s.app, &user.actor, f.community_id, input).await {
         Ok(_) => see_other(
