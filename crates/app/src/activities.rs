@@ -29,6 +29,9 @@ pub struct Task {
     pub team_id: Option<Uuid>,
     /// What they do.
     pub title: String,
+    /// The sub-group's name when the activity was planned (filled in by the planning, not the caller).
+    #[serde(default)]
+    pub team_name: Option<String>,
 }
 
 /// One step of the timeline.
@@ -226,10 +229,8 @@ async fn load(
     }
     .ok_or(AppError::NotFound)?;
     let manager = actor.can(Permission::ManageVolunteers, &a.place_path);
-    let member = actor
-        .grants
-        .iter()
-        .any(|g| g.path.starts_with(&a.place_path) || a.place_path.starts_with(&g.path));
+    // A member: any grant inside or above the activity's community (a resident, a volunteer).
+    let member = crate::places::visible(actor, &a.place_path);
     let published = a.status != Status::Draft.as_str();
     if manager
         || actor.can_in_community(Permission::ReadVolunteers, &a.place_path)
@@ -312,14 +313,19 @@ pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult
     .await?;
     let mut team_ids: Vec<Uuid> = input.tasks.iter().filter_map(|t| t.team_id).collect();
     team_ids.extend(input.team_id);
+    let mut names = HashMap::new();
     for tid in team_ids {
-        let t = wushe_store::volunteers::get_team(&mut c, tid).await?;
-        if t.is_none_or(|t| t.community_id != community.id) {
-            return Err(AppError::field(
-                "team_id",
-                "这个社区没有该队伍",
-                "no such team in this community",
-            ));
+        match wushe_store::volunteers::get_team(&mut c, tid).await? {
+            Some(t) if t.community_id == community.id => {
+                names.insert(tid, t.name);
+            }
+            _ => {
+                return Err(AppError::field(
+                    "team_id",
+                    "这个社区没有该队伍",
+                    "no such team in this community",
+                ))
+            }
         }
     }
     let now = Utc::now();
@@ -329,6 +335,7 @@ pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult
         .map(|t| Task {
             team_id: t.team_id,
             title: clean(&t.title),
+            team_name: t.team_id.and_then(|id| names.get(&id).cloned()),
         })
         .collect();
     let row = ActivityRow {

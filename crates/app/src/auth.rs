@@ -263,17 +263,12 @@ fn dummy_hash() -> String {
 pub async fn authenticate(app: &App, token: &str, ip: Option<String>) -> AppResult<Actor> {
     let now = Utc::now();
     let hash = token_hash(token);
-    let fresh = |s: &CachedSession| now - s.last_seen_at <= Duration::seconds(60);
-    let cached = app.caches.sessions.get(&hash).filter(fresh);
-    let s = match cached {
-        Some(s) => s,
-        None => {
-            let epoch = app.caches.sessions.epoch();
-            let s = load_session(app, &hash).await?;
-            app.caches.sessions.fill(hash.clone(), s.clone(), epoch);
-            s
-        }
-    };
+    let s = resolve(app, &hash, now).await?;
+    // A calendar link travels in a URL (phone calendars cannot send headers): it opens the .ics feeds
+    // and nothing else.
+    if s.kind == CALENDAR {
+        return Err(AppError::Unauthorized);
+    }
     let idle_out = s.kind == "page"
         && s.last_seen_at + Duration::minutes(app.sessions.page_idle_minutes) < now;
     if s.expires_at < now || idle_out {
@@ -296,6 +291,69 @@ pub async fn authenticate(app: &App, token: &str, ip: Option<String>) -> AppResu
         );
     }
     Ok(Actor { ip, ..s.actor })
+}
+
+/// The session kind of calendar links.
+const CALENDAR: &str = "calendar";
+
+/// A session by token hash, from the cache while its last recorded use is under a minute old.
+async fn resolve(app: &App, hash: &str, now: chrono::DateTime<Utc>) -> AppResult<CachedSession> {
+    let fresh = |s: &CachedSession| now - s.last_seen_at <= Duration::seconds(60);
+    if let Some(s) = app.caches.sessions.get(hash).filter(fresh) {
+        return Ok(s);
+    }
+    let epoch = app.caches.sessions.epoch();
+    let s = load_session(app, hash).await?;
+    app.caches.sessions.fill(hash.to_owned(), s.clone(), epoch);
+    Ok(s)
+}
+
+/// Resolves a calendar link's token (and only that kind) to its user, for the .ics feeds.
+pub async fn authenticate_feed(app: &App, token: &str) -> AppResult<Actor> {
+    let now = Utc::now();
+    let s = resolve(app, &token_hash(token), now).await?;
+    if s.kind != CALENDAR || s.expires_at < now {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(s.actor)
+}
+
+/// Makes the caller a new calendar link token (valid a year), revoking the one before: the link goes
+/// into a phone's calendar, which cannot log in. Shown once.
+pub async fn create_feed_token(app: &App, actor: &Actor) -> AppResult<String> {
+    let token = crypto::new_token();
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    wushe_store::sessions::revoke_kind(&mut c, actor.user_id, CALENDAR, now).await?;
+    wushe_store::sessions::insert(
+        &mut c,
+        id,
+        actor.user_id,
+        &token_hash(&token),
+        CALENDAR,
+        "日历订阅",
+        now,
+        now + Duration::days(365),
+        actor.ip.as_deref(),
+    )
+    .await?;
+    audit::record(
+        &mut c,
+        actor,
+        Entry {
+            action: "auth.calendar_link",
+            object_type: "session",
+            object_id: Some(id),
+            place_path: None,
+            community_id: None,
+            detail: json!({}),
+        },
+    )
+    .await?;
+    app.commit(tx, &[Stale::Sessions]).await?;
+    Ok(token)
 }
 
 /// Reads a live session, its user and their grants in one go on one connection.

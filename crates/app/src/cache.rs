@@ -78,7 +78,11 @@ impl<K: Eq + Hash + Clone, V: Clone> ReadCache<K, V> {
     }
 
     /// A live entry.
-    pub fn get(&self, k: &K) -> Option<V> {
+    pub fn get<Q>(&self, k: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         let map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         map.get(k)
             .filter(|(_, at)| at.elapsed() < self.ttl)

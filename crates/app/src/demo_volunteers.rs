@@ -122,6 +122,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
             tasks: vec![Task {
                 team_id: Some(groups[1].id),
                 title: "上门接送行动不便的老人".into(),
+                team_name: None,
             }],
         },
     )

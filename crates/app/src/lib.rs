@@ -26,6 +26,7 @@ pub mod sheet;
 pub mod supermarket;
 pub mod users;
 pub mod volunteer_export;
+pub mod volunteer_import;
 pub mod volunteer_load;
 pub mod volunteers;
 

@@ -301,7 +301,7 @@ fn check(input: &VolunteerInput, today: NaiveDate) -> AppResult<Checked> {
 async fn insert(
     app: &App,
     actor: &Actor,
-    mut input: VolunteerInput,
+    input: VolunteerInput,
     status: VolunteerStatus,
     user_id: Option<Uuid>,
 ) -> AppResult<Volunteer> {
@@ -326,11 +326,7 @@ async fn insert(
             .await?
             .filter(|p| PlaceKind::parse(&p.kind) == Some(PlaceKind::Community))
             .ok_or_else(|| AppError::field("community_id", "社区不存在", "no such community"))?;
-            if !actor
-                .grants
-                .iter()
-                .any(|g| g.path.starts_with(&p.path) || p.path.starts_with(&g.path))
-            {
+            if !crate::places::visible(actor, &p.path) {
                 return Err(AppError::field(
                     "community_id",
                     "只能报名自己所在的社区",
@@ -340,9 +336,29 @@ async fn insert(
             p
         }
     };
+    let row = create(&mut c, app, actor, &community, input, status, user_id).await?;
+    let policy = current_policy(&mut c, community.id, today).await?;
+    tx.commit().await?;
+    Ok(Volunteer::masked(row, &policy))
+}
+
+/// Registers a volunteer in a community already checked, inside the caller's transaction (the form, a
+/// self sign-up, or one row of an import). Pending registrations are self sign-ups: they may not link a
+/// resident or be matched to one.
+pub(crate) async fn create(
+    c: &mut Conn<'_>,
+    app: &App,
+    actor: &Actor,
+    community: &PlaceRow,
+    mut input: VolunteerInput,
+    status: VolunteerStatus,
+    user_id: Option<Uuid>,
+) -> AppResult<VolunteerRow> {
+    let today = app.today();
+    let staff = status != VolunteerStatus::Pending;
     // Someone signing themselves up cannot link or look up a resident: that would attach another person's
     // register entry (and its ID number and phone) to their own login.
-    if perm.is_none() && input.resident_id.is_some() {
+    if !staff && input.resident_id.is_some() {
         return Err(AppError::field(
             "resident_id",
             "自行报名时不能关联居民档案",
@@ -351,11 +367,11 @@ async fn insert(
     }
     // A linked resident fills what the form left empty: the data is entered once.
     if let Some(rid) = input.resident_id {
-        let r = wushe_store::residents::get(&mut c, rid)
+        let r = wushe_store::residents::get(c, rid)
             .await?
             .filter(|r| {
                 r.community_id == community.id
-                    && (perm.is_none() || actor.can(Permission::ReadPeople, &r.place_path))
+                    && (!staff || actor.can(Permission::ReadPeople, &r.place_path))
             })
             .ok_or_else(|| {
                 AppError::field(
@@ -395,22 +411,36 @@ async fn insert(
         .map(|n| app.crypto.blind_index("id_number", n.as_str()));
     let mut resident_id = input.resident_id;
     if let Some(h) = &id_hash {
-        if let Some(other) = wushe_store::volunteers::find_by_id_hash(&mut c, h).await? {
+        if let Some(other) = wushe_store::volunteers::find_by_id_hash(c, h).await? {
             return Err(duplicate(&other));
         }
-        if resident_id.is_none() && perm.is_some() {
-            resident_id = wushe_store::residents::find_by_id_hash(&mut c, h)
+        if resident_id.is_none() && staff {
+            resident_id = wushe_store::residents::find_by_id_hash(c, h)
                 .await?
                 .filter(|r| r.community_id == community.id)
                 .map(|r| r.id);
         }
     }
     if let Some(user) = user_id {
-        if let Some(existing) = by_user(&mut c, user).await? {
+        if let Some(existing) = by_user(c, user).await? {
             return Err(duplicate(&existing));
         }
     }
-    let seq = wushe_store::counters::next(&mut c, "volunteer_no").await?;
+    // Checked before the insert (which the unique index would also refuse): on PostgreSQL a refused
+    // statement spoils the transaction, and an import carries on after a refused row.
+    if let Some(rid) = resident_id {
+        if let Some(existing) = wushe_store::volunteers::by_resident(c, rid).await? {
+            return Err(AppError::conflict(
+                "duplicate_volunteer",
+                format!("这位居民已登记为志愿者（编号{}）", existing.volunteer_no),
+                format!(
+                    "this resident is already volunteer {}",
+                    existing.volunteer_no
+                ),
+            ));
+        }
+    }
+    let seq = wushe_store::counters::next(c, "volunteer_no").await?;
     let now = Utc::now();
     let row = VolunteerRow {
         id: Uuid::now_v7(),
@@ -444,7 +474,7 @@ async fn insert(
         created_by: actor.author(),
         updated_at: now,
     };
-    wushe_store::volunteers::insert(&mut c, &row)
+    wushe_store::volunteers::insert(c, &row)
         .await
         .map_err(|e| {
             if e.is_unique_on("resident") {
@@ -458,7 +488,7 @@ async fn insert(
             }
         })?;
     audit::record(
-        &mut c,
+        c,
         actor,
         Entry {
             action: if status == VolunteerStatus::Pending {
@@ -474,9 +504,7 @@ async fn insert(
         },
     )
     .await?;
-    let policy = current_policy(&mut c, community.id, today).await?;
-    tx.commit().await?;
-    Ok(Volunteer::masked(row, &policy))
+    Ok(row)
 }
 
 fn duplicate(other: &VolunteerRow) -> AppError {

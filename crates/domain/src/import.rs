@@ -56,7 +56,7 @@ pub struct RowError {
     pub message: String,
 }
 
-fn header_name(h: &str) -> String {
+pub(crate) fn header_name(h: &str) -> String {
     // Templates often mark required columns as "姓名*" or "姓名（必填）".
     let h = clean(h);
     let h = h.strip_suffix("(必填)").unwrap_or(&h);

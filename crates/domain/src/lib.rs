@@ -26,3 +26,4 @@ pub mod stock;
 pub mod text;
 pub mod time;
 pub mod volunteer;
+pub mod volunteer_sheet;

@@ -82,6 +82,19 @@ pub async fn revoke_all(
     Ok(())
 }
 
+/// Revokes every live session of one kind of a user (a new calendar link replaces the old one).
+pub async fn revoke_kind(
+    c: &mut Conn<'_>,
+    user: Uuid,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(
+        on!(c, c => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND kind = $3 AND revoked_at IS NULL")
+        .bind(now).bind(user).bind(kind).execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
 /// The live API tokens of a user.
 pub async fn api_tokens(c: &mut Conn<'_>, user: Uuid) -> Result<Vec<SessionRow>> {
     let sql = format!("SELECT {COLS} FROM sessions WHERE user_id = $1 AND kind = 'api' AND revoked_at IS NULL ORDER BY created_at");

@@ -96,6 +96,18 @@ pub async fn find_by_id_hash(c: &mut Conn<'_>, hash: &str) -> Result<Option<Volu
     Ok(on!(c, c => sqlx::query_as::<_, VolunteerRow>(&sql).bind(hash).fetch_optional(c).await)?)
 }
 
+/// The volunteers of a community (by its path) with this phone (by its keyed hash).
+pub async fn find_by_phone(
+    c: &mut Conn<'_>,
+    community_path: &str,
+    phone_hash: &str,
+) -> Result<Vec<VolunteerRow>> {
+    let sql = format!("SELECT {COLS} FROM volunteers WHERE place_path = $1 AND phone_hash = $2");
+    Ok(
+        on!(c, c => sqlx::query_as::<_, VolunteerRow>(&sql).bind(community_path).bind(phone_hash).fetch_all(c).await)?,
+    )
+}
+
 /// Sets a volunteer's status.
 pub async fn set_status(
     c: &mut Conn<'_>,
@@ -455,6 +467,12 @@ pub async fn by_user(c: &mut Conn<'_>, user: Uuid) -> Result<Option<VolunteerRow
         "SELECT {COLS} FROM volunteers WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1"
     );
     Ok(on!(c, c => sqlx::query_as::<_, VolunteerRow>(&sql).bind(user).fetch_optional(c).await)?)
+}
+
+/// The volunteer who is this resident, if any.
+pub async fn by_resident(c: &mut Conn<'_>, resident: Uuid) -> Result<Option<VolunteerRow>> {
+    let sql = format!("SELECT {COLS} FROM volunteers WHERE resident_id = $1");
+    Ok(on!(c, c => sqlx::query_as::<_, VolunteerRow>(&sql).bind(resident).fetch_optional(c).await)?)
 }
 
 /// Finds a volunteer by their public number.

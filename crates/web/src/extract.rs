@@ -70,6 +70,37 @@ impl FromRequestParts<AppState> for ApiActor {
     }
 }
 
+/// The caller of an .ics feed: a logged-in user as for any API route, or a phone calendar holding a
+/// calendar link (`?feed_token=`), which opens the feeds and nothing else.
+pub struct FeedActor(pub Actor);
+
+impl FromRequestParts<AppState> for FeedActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if token_of(&parts.headers).is_some() {
+            return ApiActor::from_request_parts(parts, state)
+                .await
+                .map(|a| FeedActor(a.0));
+        }
+        let token = parts
+            .uri
+            .query()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "feed_token")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .ok_or(wushe_app::AppError::Unauthorized)?;
+        Ok(FeedActor(
+            wushe_app::auth::authenticate_feed(&state.app, &token).await?,
+        ))
+    }
+}
+
 /// A JSON body; syntax and type errors become a 400 problem naming the field in Chinese.
 pub struct ApiJson<T>(pub T);
 

@@ -105,6 +105,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::restore_resident))
         .routes(routes!(people::resident_history))
         .routes(routes!(imports::template))
+        .routes(routes!(imports::volunteer_template))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
         .routes(routes!(volunteers::create, volunteers::list))
@@ -151,6 +152,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::of_volunteer))
         .routes(routes!(certificates::community_ics))
         .routes(routes!(certificates::volunteer_ics))
+        .routes(routes!(certificates::calendar_link))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.
@@ -162,6 +164,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let (import, import_doc) = OpenApiRouter::<AppState>::new()
         .routes(routes!(imports::residents))
+        .routes(routes!(imports::volunteers))
         .split_for_parts();
     let mut doc = doc;
     doc.merge(login_doc);

@@ -191,3 +191,86 @@ async fn activities_are_served_as_icalendar_feeds() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn a_phone_calendar_reads_the_feed_with_a_link_that_opens_nothing_else() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let me = t.user("resident_a", "resident", Some(&m.grid_a1)).await;
+    let v = t
+        .post(
+            "/api/v1/volunteers/apply",
+            &me,
+            json!({"name": "陈小梅", "phone": "13700001234", "community_id": m.community_a}),
+        )
+        .await
+        .expect(201);
+    let vid = v["id"].as_str().unwrap();
+    t.post(
+        &format!("/api/v1/volunteers/{vid}/approve"),
+        &worker,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let start = Utc::now() + Duration::days(3);
+    let a = t
+        .post("/api/v1/activities", &worker, json!({"title": "重阳节敬老", "community_id": m.community_a,
+            "starts_at": start, "ends_at": start + Duration::hours(2), "place_text": "社区活动室", "capacity": 5}))
+        .await
+        .expect(201);
+    let aid = a["id"].as_str().unwrap();
+    t.post(
+        &format!("/api/v1/activities/{aid}/publish"),
+        &worker,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    t.post(&format!("/api/v1/activities/{aid}/signups"), &me, json!({}))
+        .await
+        .expect(200);
+
+    let link = t
+        .post("/api/v1/me/calendar-link", &me, json!({}))
+        .await
+        .expect(200);
+    let token = link["feed_token"].as_str().unwrap().to_owned();
+    let feed = link["volunteer_feed"].as_str().unwrap().to_owned();
+    assert!(feed.contains(vid) && feed.ends_with(&token));
+    // No header, no cookie: what a phone calendar sends.
+    let r = t.http.get(t.url(&feed)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("SUMMARY:重阳节敬老"));
+    let community = format!(
+        "/api/v1/communities/{}/activities.ics?feed_token={token}",
+        m.community_a
+    );
+    assert_eq!(
+        t.http.get(t.url(&community)).send().await.unwrap().status(),
+        200
+    );
+    // The link is not a login: as a bearer token it opens nothing.
+    assert_eq!(t.get("/api/v1/me", &token).await.status, 401);
+    assert_eq!(
+        t.http
+            .get(t.url("/api/v1/me?feed_token=x"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    // A new link stops the old one.
+    let newer = t
+        .post("/api/v1/me/calendar-link", &me, json!({}))
+        .await
+        .expect(200);
+    assert_ne!(newer["feed_token"], link["feed_token"]);
+    assert_eq!(t.http.get(t.url(&feed)).send().await.unwrap().status(), 401);
+    let fresh = newer["volunteer_feed"].as_str().unwrap();
+    assert_eq!(t.http.get(t.url(fresh)).send().await.unwrap().status(), 200);
+}

@@ -256,6 +256,7 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
                 ("rounding", "nearest"),
                 ("star_hours", "100,300"),
                 ("valid_from", &today),
+                ("valid_years", "2"),
             ],
         )
         .await;
@@ -264,6 +265,60 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
         .get(&format!("/points-policy?community_id={}", m.community_a))
         .await;
     assert!(page.contains("3 分") || page.contains("3 points"));
+    assert!(page.contains("2 个自然年"), "{page}");
+
+    // Volunteers come in from a sheet: the page checks first, then imports on confirmation.
+    let (s, page) = b.get("/imports?kind=volunteers").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("导入志愿者") && page.contains("所属社区"));
+    let sheet = crate::imports::xlsx(
+        &["姓名", "联系电话", "技能"],
+        &[vec![
+            "周建国".into(),
+            "13912345678".into(),
+            "水电维修".into(),
+        ]],
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("community_id", m.community_a.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(sheet).file_name("志愿者.xlsx"),
+        );
+    let r = t
+        .http
+        .post(t.url("/imports?kind=volunteers"))
+        .header("cookie", &b.cookie)
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let preview = r.text().await.unwrap();
+    let upload_id = preview
+        .split("name=\"upload_id\" value=\"")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .expect("the preview offers a confirmation")
+        .to_owned();
+    let (s, done) = b
+        .post(
+            "/imports/confirm",
+            &[
+                ("upload_id", &upload_id),
+                ("kind", "volunteers"),
+                ("community_id", &m.community_a),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(done.contains("查看志愿者名册"), "{done}");
+    let found = t
+        .get("/api/v1/volunteers?q=周建国", &t.admin)
+        .await
+        .expect(200);
+    assert_eq!(found["items"][0]["skills"], json!(["水电维修"]));
 
     // The chart of the street's hours is drawn on the server.
     let (s, page) = b
@@ -298,10 +353,15 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
                 ("ends_at", "2030-03-01T11:30"),
                 ("place_text", "活动室"),
                 ("capacity", "5"),
+                ("team_id", &tid),
+                ("task_team_1", &tid),
+                ("task_1", "准备理发工具"),
+                ("task_team_2", ""),
+                ("task_2", "通知独居老人"),
             ],
         )
         .await;
-    assert_eq!(s, 303);
+    assert_eq!(s, 303, "{loc}");
     let aid = loc
         .trim_start_matches("/activities/")
         .split('?')
@@ -313,6 +373,15 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
         .await
         .expect(200);
     assert_eq!(a["starts_at"], "2030-03-01T01:30:00Z");
+    assert_eq!(a["team_id"], tid.as_str());
+    assert_eq!(a["tasks"][0]["team_name"], "阳明志愿服务队");
+    assert_eq!(a["tasks"][1]["title"], "通知独居老人");
+    assert_eq!(a["tasks"][1]["team_id"], serde_json::Value::Null);
+    let (_, page) = b.get(&format!("/activities/{aid}")).await;
+    assert!(
+        page.contains("<strong>阳明志愿服务队</strong>：准备理发工具"),
+        "{page}"
+    );
     let (s, _) = b.post(&format!("/activities/{aid}/publish"), &[]).await;
     assert_eq!(s, 303);
     let (s, _) = b

@@ -439,3 +439,159 @@ async fn volunteers_and_their_hours_export_in_the_documented_layout() {
         "another community's worker exports nothing of ours"
     );
 }
+
+async fn import(
+    t: &TestApp,
+    token: &str,
+    bytes: Vec<u8>,
+    community: &str,
+    dry: bool,
+) -> (u16, Value) {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("志愿者.xlsx"),
+        )
+        .text("dry_run", dry.to_string())
+        .text("community_id", community.to_owned());
+    let r = t
+        .http
+        .post(t.url("/api/v1/imports/volunteers"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn volunteers_come_in_from_the_export_layout_once() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let h = t.household(&m.building_a1, "101").await;
+    let idn = id_number("19800512", 124);
+    let rid = t.resident(&h, "王芳", &idn).await;
+    // The export's columns, computed ones included (they are ignored on the way in).
+    let headers = [
+        "志愿者编号",
+        "姓名",
+        "性别",
+        "出生日期",
+        "身份证号",
+        "联系电话",
+        "所属社区",
+        "技能",
+        "服务类别",
+        "党员",
+        "在职党员双报到",
+        "工作单位",
+        "可服务时间",
+        "状态",
+        "累计服务时长（小时）",
+    ];
+    let row = |name: &str, id: &str, phone: &str, community: &str, party: &str| -> Vec<String> {
+        [
+            "",
+            name,
+            "",
+            "",
+            id,
+            phone,
+            community,
+            "理发、维修",
+            "助老",
+            party,
+            "否",
+            "",
+            "周末",
+            "在册",
+            "3.5",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let rows = vec![
+        row("王芳", &idn, "13800001111", "阳明山庄社区", "是"),
+        row("李强", "", "13800002222", "", "否"),
+        row("赵敏", "", "138****3333", "", "否"),
+        row("孙悦", "", "13800004444", "龙王港社区", "否"),
+        row("李强", "", "13800002222", "", "否"),
+        row("周杰", "", "123", "", "也许"),
+    ];
+    let file = crate::imports::xlsx(&headers, &rows);
+    let (status, dry) = import(&t, &worker, file.clone(), &m.community_a, true).await;
+    assert_eq!(status, 200, "{dry}");
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["created"], 2);
+    let errs: Vec<(i64, &str)> = dry["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errs,
+        [(4, "联系电话"), (5, "所属社区"), (6, "姓名"), (7, "党员")],
+        "{dry}"
+    );
+    let none = t.get("/api/v1/volunteers", &worker).await.expect(200);
+    assert_eq!(none["items"], json!([]), "a dry run writes nothing");
+
+    let (status, done) = import(&t, &worker, file.clone(), &m.community_a, false).await;
+    assert_eq!(status, 200);
+    assert_eq!(done["created"], 2);
+    let list = t.get("/api/v1/volunteers", &worker).await.expect(200);
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let wang = items.iter().find(|v| v["name"] == "王芳").unwrap();
+    assert_eq!(
+        wang["resident_id"],
+        rid.as_str(),
+        "linked to the resident by ID number"
+    );
+    assert_eq!(wang["party_member"], true);
+    assert_eq!(wang["skills"], json!(["理发", "维修"]));
+    assert_eq!(wang["status"], "active");
+    assert!(wang["volunteer_no"].as_str().unwrap().starts_with('V'));
+
+    // The same file again registers nobody twice.
+    let (_, again) = import(&t, &worker, file, &m.community_a, false).await;
+    assert_eq!(again["created"], 0);
+    assert_eq!(again["unchanged"], 2);
+
+    let (status, bad) = import(
+        &t,
+        &worker,
+        crate::imports::xlsx(&["姓名"], &[vec!["王五".into()]]),
+        &m.community_a,
+        true,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        bad["detail"]
+            .as_str()
+            .unwrap()
+            .contains("缺少表头：联系电话"),
+        "{bad}"
+    );
+    let steward = t.user("steward_a1", "grid_steward", Some(&m.grid_a1)).await;
+    let (status, _) = import(
+        &t,
+        &steward,
+        crate::imports::xlsx(&headers, &[]),
+        &m.community_a,
+        true,
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "registering volunteers is the community's work"
+    );
+}

@@ -1,4 +1,4 @@
-//! `/imports/residents`: spreadsheet import with a dry run, and its template.
+//! `/imports/residents` and `/imports/volunteers`: spreadsheet imports with a dry run, and their templates.
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -19,6 +19,8 @@ use crate::AppState;
 pub struct ImportQuery {
     /// Check only; write nothing.
     pub dry_run: Option<String>,
+    /// Volunteers only: the community for rows without 所属社区.
+    pub community_id: Option<uuid::Uuid>,
 }
 
 /// An uploaded file and the form's fields.
@@ -29,6 +31,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     /// `dry_run` field.
     pub dry_run: bool,
+    /// `community_id` field (volunteer imports).
+    pub community_id: Option<uuid::Uuid>,
 }
 
 /// Reads the `file` (and `dry_run`) parts of a multipart upload, with Chinese errors.
@@ -37,6 +41,7 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
         file_name: String::new(),
         bytes: Vec::new(),
         dry_run: false,
+        community_id: None,
     };
     let too_big = || {
         Problem::new(
@@ -79,6 +84,14 @@ pub async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
                 let v = field.text().await.unwrap_or_default();
                 up.dry_run = flag(&Some(v));
             }
+            Some("community_id") => {
+                let v = field.text().await.unwrap_or_default();
+                if !v.trim().is_empty() {
+                    up.community_id = Some(v.trim().parse().map_err(|_| {
+                        AppError::field("community_id", "社区不存在", "no such community")
+                    })?);
+                }
+            }
             _ => {}
         }
     }
@@ -114,4 +127,40 @@ pub async fn residents(
 #[utoipa::path(get, path = "/api/v1/imports/residents/template.xlsx", tag = "imports", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn template(ApiActor(_a): ApiActor) -> Result<Response, ApiError> {
     Ok(xlsx("居民导入模板.xlsx", wushe_app::import::template()?))
+}
+
+/// Imports volunteers from an .xlsx file in the layout of the volunteer export (multipart `file`;
+/// `dry_run` checks only; `community_id` for rows without 所属社区).
+#[utoipa::path(post, path = "/api/v1/imports/volunteers", tag = "imports", params(ImportQuery),
+    request_body(content_type = "multipart/form-data", content = String, description = "file: the .xlsx workbook; dry_run: true to check only; community_id: the community for rows without 所属社区"),
+    responses((status = 200, body = ImportReport), (status = 400, body = crate::problem::Problem), (status = 413, body = crate::problem::Problem)))]
+pub async fn volunteers(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    m: Multipart,
+) -> Result<Json<ImportReport>, ApiError> {
+    let up = read_upload(m).await?;
+    let dry = up.dry_run || flag(&q.dry_run);
+    let community = up.community_id.or(q.community_id);
+    Ok(Json(
+        wushe_app::volunteer_import::volunteers(
+            &s.app,
+            &a,
+            &up.file_name,
+            &up.bytes,
+            community,
+            dry,
+        )
+        .await?,
+    ))
+}
+
+/// Downloads the volunteer import template.
+#[utoipa::path(get, path = "/api/v1/imports/volunteers/template.xlsx", tag = "imports", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn volunteer_template(ApiActor(_a): ApiActor) -> Result<Response, ApiError> {
+    Ok(xlsx(
+        "志愿者导入模板.xlsx",
+        wushe_app::volunteer_import::template()?,
+    ))
 }

@@ -1,4 +1,5 @@
-//! Importing residents from Excel: upload, a dry-run preview listing every bad row, then confirm.
+//! Importing residents or volunteers from Excel: upload, a dry-run preview listing every bad row, then
+//! confirm.
 
 use askama::Template;
 use axum::extract::{Multipart, State};
@@ -17,6 +18,9 @@ use crate::AppState;
 #[template(path = "import.html")]
 struct ImportPage {
     ctx: PageCtx,
+    kind: Kind,
+    communities: Vec<wushe_app::places::Place>,
+    community_id: String,
     report: Option<ImportReport>,
     upload_id: String,
     file_name: String,
@@ -24,37 +28,129 @@ struct ImportPage {
     headers: String,
 }
 
-fn page(
-    ctx: PageCtx,
-    report: Option<ImportReport>,
+/// What a sheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Residents (居民导入表).
+    #[default]
+    Residents,
+    /// Volunteers (志愿者导入表).
+    Volunteers,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Residents => "residents",
+            Kind::Volunteers => "volunteers",
+        }
+    }
+}
+
+/// What the page shows besides the report.
+struct Shown {
+    kind: Kind,
+    community_id: Option<Uuid>,
     upload_id: String,
     file_name: String,
+}
+
+async fn page(
+    s: &AppState,
+    user: PageUser,
+    shown: Shown,
+    report: Option<ImportReport>,
     errors: FormErrors,
 ) -> Response {
-    let headers = wushe_domain::import::RESIDENT_HEADERS.join(" ");
+    let PageUser { actor, ctx } = user;
+    let (headers, communities) = match shown.kind {
+        Kind::Residents => (wushe_domain::import::RESIDENT_HEADERS.join(" "), vec![]),
+        Kind::Volunteers => (
+            wushe_domain::volunteer_sheet::VOLUNTEER_IMPORT_HEADERS.join(" "),
+            super::volunteering::communities(s, &actor).await,
+        ),
+    };
     render(&ImportPage {
         ctx,
+        kind: shown.kind,
+        community_id: shown
+            .community_id
+            .or_else(|| communities.first().map(|c| c.id))
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        communities,
         report,
-        upload_id,
-        file_name,
+        upload_id: shown.upload_id,
+        file_name: shown.file_name,
         errors,
         headers,
     })
 }
 
-/// `GET /imports`.
-pub async fn index(user: PageUser) -> Response {
-    page(
-        user.ctx,
-        None,
-        String::new(),
-        String::new(),
-        FormErrors::default(),
-    )
+/// Which sheet.
+#[derive(Debug, Default, Deserialize)]
+pub struct KindQuery {
+    #[serde(default)]
+    kind: Kind,
+    community_id: Option<Uuid>,
 }
 
-/// `POST /imports`: checks the file (nothing written) and keeps it for the confirmation.
-pub async fn upload(State(s): State<AppState>, user: PageUser, m: Multipart) -> Response {
+/// `GET /imports?kind=`.
+pub async fn index(
+    State(s): State<AppState>,
+    user: PageUser,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<KindQuery>,
+) -> Response {
+    let shown = Shown {
+        kind: q.kind,
+        community_id: q.community_id,
+        upload_id: String::new(),
+        file_name: String::new(),
+    };
+    page(&s, user, shown, None, FormErrors::default()).await
+}
+
+async fn run(
+    s: &AppState,
+    user: &PageUser,
+    kind: Kind,
+    community_id: Option<Uuid>,
+    name: &str,
+    bytes: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport, AppError> {
+    match kind {
+        Kind::Residents => {
+            wushe_app::import::residents(&s.app, &user.actor, name, bytes, dry_run).await
+        }
+        Kind::Volunteers => {
+            wushe_app::volunteer_import::volunteers(
+                &s.app,
+                &user.actor,
+                name,
+                bytes,
+                community_id,
+                dry_run,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /imports?kind=`: checks the file (nothing written) and keeps it for the confirmation.
+pub async fn upload(
+    State(s): State<AppState>,
+    user: PageUser,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<KindQuery>,
+    m: Multipart,
+) -> Response {
+    let mut shown = Shown {
+        kind: q.kind,
+        community_id: q.community_id,
+        upload_id: String::new(),
+        file_name: String::new(),
+    };
     let up = match crate::api::imports::read_upload(m).await {
         Ok(u) => u,
         Err(e) => {
@@ -65,10 +161,22 @@ pub async fn upload(State(s): State<AppState>, user: PageUser, m: Multipart) -> 
             };
             let mut errs = FormErrors::default();
             errs.0.insert("_".into(), msg);
-            return page(user.ctx, None, String::new(), String::new(), errs);
+            return page(&s, user, shown, None, errs).await;
         }
     };
-    match wushe_app::import::residents(&s.app, &user.actor, &up.file_name, &up.bytes, true).await {
+    shown.community_id = up.community_id.or(shown.community_id);
+    shown.file_name = up.file_name.clone();
+    match run(
+        &s,
+        &user,
+        shown.kind,
+        shown.community_id,
+        &up.file_name,
+        &up.bytes,
+        true,
+    )
+    .await
+    {
         Ok(report) => {
             let id = Uuid::now_v7();
             let kept = async {
@@ -91,16 +199,11 @@ pub async fn upload(State(s): State<AppState>, user: PageUser, m: Multipart) -> 
             if let Err(e) = kept {
                 return error_page(user.ctx, e.into());
             }
-            page(
-                user.ctx,
-                Some(report),
-                id.to_string(),
-                up.file_name,
-                FormErrors::default(),
-            )
+            shown.upload_id = id.to_string();
+            page(&s, user, shown, Some(report), FormErrors::default()).await
         }
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
-            Ok(errs) => page(user.ctx, None, String::new(), up.file_name, errs),
+            Ok(errs) => page(&s, user, shown, None, errs).await,
             Err(e) => error_page(user.ctx, e),
         },
     }
@@ -110,6 +213,10 @@ pub async fn upload(State(s): State<AppState>, user: PageUser, m: Multipart) -> 
 #[derive(Debug, Deserialize)]
 pub struct ConfirmForm {
     upload_id: Uuid,
+    #[serde(default)]
+    kind: Kind,
+    #[serde(default)]
+    community_id: String,
 }
 
 /// `POST /imports/confirm`: imports the previewed file for real.
@@ -136,7 +243,8 @@ pub async fn confirm(
         Ok(None) => return error_page(user.ctx, AppError::NotFound),
         Err(e) => return error_page(user.ctx, e.into()),
     };
-    match wushe_app::import::residents(&s.app, &user.actor, &name, &bytes, false).await {
+    let community_id = f.community_id.trim().parse().ok();
+    match run(&s, &user, f.kind, community_id, &name, &bytes, false).await {
         Ok(report) => {
             let cleanup = async {
                 let mut tx = s.app.db.begin().await?;
@@ -152,13 +260,13 @@ pub async fn confirm(
             if let Err(e) = cleanup {
                 tracing::warn!(error = %e, "could not remove a used upload");
             }
-            page(
-                user.ctx,
-                Some(report),
-                String::new(),
-                name,
-                FormErrors::default(),
-            )
+            let shown = Shown {
+                kind: f.kind,
+                community_id,
+                upload_id: String::new(),
+                file_name: name,
+            };
+            page(&s, user, shown, Some(report), FormErrors::default()).await
         }
         Err(e) => error_page(user.ctx, e),
     }

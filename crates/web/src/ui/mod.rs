@@ -406,6 +406,10 @@ pub fn router(_state: AppState) -> Router<AppState> {
             "/me/volunteer",
             get(volunteering::mine).post(volunteering::apply),
         )
+        .route(
+            "/me/volunteer/calendar-link",
+            post(volunteering::calendar_link),
+        )
         .route("/teams", get(charity::teams).post(charity::create_team))
         .route("/teams/{id}", get(charity::team))
         .route("/teams/{id}/members", post(charity::add_members))

@@ -480,6 +480,57 @@ pub struct ActivityForm {
     content: String,
     #[serde(default)]
     skills: String,
+    /// The team running it.
+    #[serde(default)]
+    team_id: String,
+    /// Sub-group tasks: which sub-group (`task_team_N`) does what (`task_N`), four rows on the form.
+    #[serde(default)]
+    task_team_1: String,
+    #[serde(default)]
+    task_1: String,
+    #[serde(default)]
+    task_team_2: String,
+    #[serde(default)]
+    task_2: String,
+    #[serde(default)]
+    task_team_3: String,
+    #[serde(default)]
+    task_3: String,
+    #[serde(default)]
+    task_team_4: String,
+    #[serde(default)]
+    task_4: String,
+}
+
+impl ActivityForm {
+    /// The filled task rows (a row with only a sub-group chosen is kept, so the check can name it).
+    fn tasks(&self) -> Vec<wushe_app::activities::Task> {
+        [
+            (&self.task_team_1, &self.task_1),
+            (&self.task_team_2, &self.task_2),
+            (&self.task_team_3, &self.task_3),
+            (&self.task_team_4, &self.task_4),
+        ]
+        .into_iter()
+        .filter(|(team, title)| !team.trim().is_empty() || !title.trim().is_empty())
+        .map(|(team, title)| wushe_app::activities::Task {
+            team_id: team.trim().parse().ok(),
+            title: title.clone(),
+            team_name: None,
+        })
+        .collect()
+    }
+
+    /// The task rows as the form shows them: (number, chosen sub-group, text).
+    fn task_rows(&self) -> [(u8, &str, &str); 4] {
+        [
+            (1, &self.task_team_1, &self.task_1),
+            (2, &self.task_team_2, &self.task_2),
+            (3, &self.task_team_3, &self.task_3),
+            (4, &self.task_team_4, &self.task_4),
+        ]
+        .map(|(n, t, x)| (n, t.as_str(), x.as_str()))
+    }
 }
 
 #[derive(Template)]
@@ -487,16 +538,43 @@ pub struct ActivityForm {
 struct NewActivityPage {
     ctx: PageCtx,
     communities: Vec<wushe_app::places::Place>,
+    /// Teams and sub-groups the caller can pick: (id, "community · team").
+    teams: Vec<(String, String)>,
     f: ActivityForm,
     errors: FormErrors,
+}
+
+/// The teams and sub-groups of the caller's communities, labelled with their community.
+async fn team_choices(
+    s: &AppState,
+    actor: &Actor,
+    communities: &[wushe_app::places::Place],
+) -> Vec<(String, String)> {
+    let teams = wushe_app::volunteers::list_teams(&s.app, actor, None, None, Some(500))
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    teams
+        .into_iter()
+        .map(|t| {
+            let community = communities
+                .iter()
+                .find(|c| c.id == t.community_id)
+                .map(|c| c.name.as_str())
+                .unwrap_or_default();
+            (t.id.to_string(), format!("{community} · {}", t.name))
+        })
+        .collect()
 }
 
 /// `GET /activities/new`.
 pub async fn new_activity(State(s): State<AppState>, user: PageUser) -> Response {
     let communities = communities(&s, &user.actor).await;
+    let teams = team_choices(&s, &user.actor, &communities).await;
     render(&NewActivityPage {
         ctx: user.ctx,
         communities,
+        teams,
         f: ActivityForm::default(),
         errors: FormErrors::default(),
     })
@@ -535,7 +613,8 @@ pub async fn create_activity(
             capacity: f.capacity.trim().parse().ok(),
             content: f.content.clone(),
             skills: split_list(&f.skills),
-            ..Default::default()
+            team_id: f.team_id.trim().parse().ok(),
+            tasks: f.tasks(),
         };
         wushe_app::activities::create(&s.app, &user.actor, input).await
     } else {
@@ -546,9 +625,11 @@ pub async fn create_activity(
         Err(e) => match form_error(&user.ctx, e) {
             Ok(errors) => {
                 let communities = communities(&s, &user.actor).await;
+                let teams = team_choices(&s, &user.actor, &communities).await;
                 let mut res = render(&NewActivityPage {
                     ctx: user.ctx,
                     communities,
+                    teams,
                     f,
                     errors,
                 });
@@ -697,10 +778,34 @@ struct MyVolunteerPage {
     f: VolunteerForm,
     errors: FormErrors,
     action: &'static str,
+    feed: Option<String>,
 }
 
 /// `GET /me/volunteer`: a volunteer's phone page (upcoming activities, points), or the sign-up form.
 pub async fn mine(State(s): State<AppState>, user: PageUser) -> Response {
+    mine_page(&s, user, None).await
+}
+
+/// `POST /me/volunteer/calendar-link`: a new link for the phone's calendar (the old one stops working).
+pub async fn calendar_link(State(s): State<AppState>, user: PageUser) -> Response {
+    let mine = match wushe_app::volunteers::mine(&s.app, &user.actor).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return error_page(user.ctx, AppError::NotFound),
+        Err(e) => return error_page(user.ctx, e),
+    };
+    match wushe_app::auth::create_feed_token(&s.app, &user.actor).await {
+        Ok(token) => {
+            let feed = format!(
+                "/api/v1/volunteers/{}/activities.ics?feed_token={token}",
+                mine.id
+            );
+            mine_page(&s, user, Some(feed)).await
+        }
+        Err(e) => error_page(user.ctx, e),
+    }
+}
+
+async fn mine_page(s: &AppState, user: PageUser, feed: Option<String>) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
         let v = wushe_app::volunteers::mine(&s.app, &actor).await?;
@@ -720,7 +825,7 @@ pub async fn mine(State(s): State<AppState>, user: PageUser) -> Response {
     };
     match load.await {
         Ok((v, points, upcoming)) => {
-            let communities = communities(&s, &actor).await;
+            let communities = communities(s, &actor).await;
             render(&MyVolunteerPage {
                 ctx,
                 v,
@@ -730,6 +835,7 @@ pub async fn mine(State(s): State<AppState>, user: PageUser) -> Response {
                 f: VolunteerForm::default(),
                 errors: FormErrors::default(),
                 action: "/me/volunteer",
+                feed,
             })
         }
         Err(e) => error_page(ctx, e),

@@ -1,0 +1,329 @@
+//! Importing volunteers from the spreadsheets communities keep today (the layout of the volunteer export,
+//! docs/volunteer-export.md), with a dry run first.
+//!
+//! Each row is registered exactly as the registration form would (same checks, same resident linking by
+//! ID number), as an active volunteer of the community named in 所属社区 (or the one chosen for the
+//! import). Someone already registered in that community, by ID number or by name and phone, is left as
+//! they are and counted as unchanged, so importing the same file twice registers nobody twice. All valid
+//! rows are written in one transaction; a dry run does the same work and rolls it back.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use serde_json::json;
+use uuid::Uuid;
+use wushe_domain::id_number::IdNumber;
+use wushe_domain::import::RowError;
+use wushe_domain::phone::Phone;
+use wushe_domain::place::PlaceKind;
+use wushe_domain::role::Permission;
+use wushe_domain::volunteer::VolunteerStatus;
+use wushe_domain::volunteer_sheet::{
+    parse_volunteer_row, volunteer_header_map, volunteer_header_of, VolunteerSheetRow,
+    VOLUNTEER_IMPORT_HEADERS,
+};
+use wushe_store::places::PlaceRow;
+use wushe_store::Conn;
+
+use crate::audit::{self, Entry};
+use crate::import::ImportReport;
+use crate::sheet::{read_first_sheet, write_sheet};
+use crate::volunteers::VolunteerInput;
+use crate::{Actor, App, AppError, AppResult};
+
+/// The import template: the headers and one example row.
+pub fn template() -> AppResult<Vec<u8>> {
+    write_sheet(
+        "志愿者",
+        &VOLUNTEER_IMPORT_HEADERS,
+        &[vec![
+            "张三".into(),
+            "男".into(),
+            "1975-06-01".into(),
+            "".into(),
+            "13800138000".into(),
+            "阳明山庄社区".into(),
+            "理发、家电维修".into(),
+            "助老、环境".into(),
+            "是".into(),
+            "否".into(),
+            "".into(),
+            "周末上午".into(),
+        ]],
+    )
+}
+
+fn row_error(row: usize, field: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        row,
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Finds the community a row names (or the import's default), once per name.
+struct Communities {
+    default: Option<PlaceRow>,
+    by_name: HashMap<String, Result<PlaceRow, String>>,
+}
+
+impl Communities {
+    async fn of(
+        &mut self,
+        c: &mut Conn<'_>,
+        actor: &Actor,
+        name: Option<&str>,
+    ) -> AppResult<Result<PlaceRow, String>> {
+        let Some(name) = name else {
+            return Ok(self
+                .default
+                .clone()
+                .ok_or_else(|| "请填写所属社区，或在导入时选择社区".to_owned()));
+        };
+        if let Some(r) = self.by_name.get(name) {
+            return Ok(r.clone());
+        }
+        let found = wushe_store::places::find_in_scope(
+            c,
+            &actor.scope(Permission::ManageVolunteers),
+            "community",
+            name,
+        )
+        .await?;
+        let r = match found.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(format!("社区“{name}”不在您可以登记志愿者的范围内")),
+            _ => Err(format!("辖区内有多个名为“{name}”的社区")),
+        };
+        self.by_name.insert(name.to_owned(), r.clone());
+        Ok(r)
+    }
+}
+
+/// Imports volunteers from an .xlsx file; `community_id` is the community for rows without 所属社区.
+pub async fn volunteers(
+    app: &App,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    community_id: Option<Uuid>,
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    if !actor.has_anywhere(Permission::ManageVolunteers) {
+        return Err(AppError::Forbidden);
+    }
+    let sheet = read_first_sheet(bytes)?;
+    let map = volunteer_header_map(&sheet.headers).map_err(|missing| {
+        AppError::upload(
+            missing.join("；"),
+            format!("missing headers: {}", missing.len()),
+        )
+    })?;
+    let today = app.today();
+    let mut report = ImportReport {
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        households_created: 0,
+        errors: Vec::new(),
+        dry_run,
+    };
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let default = match community_id {
+        Some(id) => Some(
+            crate::volunteers::community(&mut c, actor, Some(id), Permission::ManageVolunteers)
+                .await?,
+        ),
+        None => None,
+    };
+    let mut communities = Communities {
+        default,
+        by_name: HashMap::new(),
+    };
+    // Rows seen so far by ID number and by (name, phone): a sheet listing someone twice is a mistake.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut community_of_import: Option<Uuid> = None;
+    for (i, cells) in sheet.rows.iter().enumerate() {
+        let row_no = i + 2;
+        if cells.iter().all(|c| c.text.trim().is_empty()) {
+            continue;
+        }
+        if let Some(col) = map.get("身份证号") {
+            if cells
+                .get(*col)
+                .is_some_and(|c| c.numeric && c.text.len() >= 15)
+            {
+                report.errors.push(row_error(
+                    row_no,
+                    "身份证号",
+                    "身份证号被Excel存成了数字，末几位可能已丢失；请把该列设为文本格式后重新填写",
+                ));
+                continue;
+            }
+        }
+        let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
+        let row = match parse_volunteer_row(row_no, &texts, &map) {
+            Ok(r) => r,
+            Err(errs) => {
+                report.errors.extend(errs);
+                continue;
+            }
+        };
+        let community = match communities
+            .of(&mut c, actor, row.community.as_deref())
+            .await?
+        {
+            Ok(p) if PlaceKind::parse(&p.kind) == Some(PlaceKind::Community) => p,
+            Ok(_) => {
+                report
+                    .errors
+                    .push(row_error(row_no, "所属社区", "请选择社区"));
+                continue;
+            }
+            Err(m) => {
+                report.errors.push(row_error(row_no, "所属社区", m));
+                continue;
+            }
+        };
+        match one_row(app, &mut c, actor, &community, row, today, &mut seen).await? {
+            Outcome::Created => {
+                report.created += 1;
+                community_of_import.get_or_insert(community.id);
+            }
+            Outcome::Existing => report.unchanged += 1,
+            Outcome::Refused(errs) => report.errors.extend(errs),
+        }
+    }
+    let import_id = Uuid::now_v7();
+    let sha = crate::crypto::sha256_hex(bytes);
+    wushe_store::imports::insert(
+        &mut c,
+        &wushe_store::imports::ImportRow {
+            id: import_id,
+            community_id: community_of_import,
+            user_id: actor.user_id,
+            file_name: file_name.chars().take(200).collect(),
+            file_sha256: sha.clone(),
+            dry_run,
+            created: report.created,
+            updated: 0,
+            error_count: report.errors.len() as i64,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut c,
+        actor,
+        Entry {
+            action: "volunteer.import",
+            object_type: "import",
+            object_id: Some(import_id),
+            place_path: None,
+            community_id: community_of_import,
+            detail: json!({"file": file_name, "sha256": sha, "created": report.created,
+                "unchanged": report.unchanged, "errors": report.errors.len(), "dry_run": dry_run}),
+        },
+    )
+    .await?;
+    if dry_run {
+        drop(tx);
+    } else {
+        tx.commit().await?;
+    }
+    Ok(report)
+}
+
+enum Outcome {
+    Created,
+    Existing,
+    Refused(Vec<RowError>),
+}
+
+/// Registers one row, or finds them already registered, or says why not.
+async fn one_row(
+    app: &App,
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    community: &PlaceRow,
+    row: VolunteerSheetRow,
+    today: chrono::NaiveDate,
+    seen: &mut HashMap<String, usize>,
+) -> AppResult<Outcome> {
+    let row_no = row.row;
+    let refuse = |field: &str, m: String| Ok(Outcome::Refused(vec![row_error(row_no, field, m)]));
+    // Identity keys, where the numbers are readable (the registration check reports them otherwise).
+    let id_hash = row
+        .id_number
+        .as_deref()
+        .and_then(|s| IdNumber::parse(s, today).ok())
+        .map(|n| app.crypto.blind_index("id_number", n.as_str()));
+    let phone_hash = row
+        .phone
+        .as_deref()
+        .and_then(|s| Phone::parse(s).ok())
+        .map(|p| app.crypto.blind_index("phone", p.as_str()));
+    let keys: Vec<String> = id_hash
+        .iter()
+        .map(|h| format!("id:{h}"))
+        .chain(phone_hash.iter().map(|h| format!("np:{}:{h}", row.name)))
+        .collect();
+    if let Some(first) = keys.iter().find_map(|k| seen.get(k)) {
+        return refuse("姓名", format!("与第{first}行是同一个人"));
+    }
+    for k in keys {
+        seen.insert(k, row_no);
+    }
+    if let Some(h) = &id_hash {
+        if let Some(v) = wushe_store::volunteers::find_by_id_hash(c, h).await? {
+            if v.community_id == community.id {
+                return Ok(Outcome::Existing);
+            }
+            return refuse(
+                "身份证号",
+                format!("已在其他社区登记为志愿者（编号{}）", v.volunteer_no),
+            );
+        }
+    } else if let Some(h) = &phone_hash {
+        let same = wushe_store::volunteers::find_by_phone(c, &community.path, h).await?;
+        if same.iter().any(|v| v.name == row.name) {
+            return Ok(Outcome::Existing);
+        }
+    }
+    let input = VolunteerInput {
+        name: row.name,
+        sex: row.sex,
+        birth_date: row.birth_date,
+        id_number: row.id_number,
+        phone: row.phone,
+        community_id: Some(community.id),
+        resident_id: None,
+        skills: row.skills,
+        categories: row.categories,
+        party_member: row.party_member,
+        in_service_party_member: row.in_service_party_member,
+        work_unit: row.work_unit,
+        availability: row.availability,
+    };
+    match crate::volunteers::create(
+        c,
+        app,
+        actor,
+        community,
+        input,
+        VolunteerStatus::Active,
+        None,
+    )
+    .await
+    {
+        Ok(_) => Ok(Outcome::Created),
+        Err(AppError::Validation(errs)) => Ok(Outcome::Refused(
+            errs.into_iter()
+                .map(|e| row_error(row_no, volunteer_header_of(&e.field), e.message))
+                .collect(),
+        )),
+        Err(AppError::Conflict { zh, .. }) => refuse("身份证号", zh),
+        Err(e) => Err(e),
+    }
+}
