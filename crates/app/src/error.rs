@@ -38,6 +38,17 @@ pub enum AppError {
         /// English message.
         en: String,
     },
+    /// A workflow step not allowed in the current state (409 `invalid_transition`), with the allowed
+    /// actions so a client can offer them.
+    #[error("invalid transition")]
+    Transition {
+        /// Chinese message.
+        zh: String,
+        /// English message.
+        en: String,
+        /// The actions allowed instead (API names).
+        allowed: Vec<&'static str>,
+    },
     /// A rule refuses the request (422), with a stable code.
     #[error("rule refused: {code}")]
     Rule {
@@ -78,6 +89,15 @@ impl From<wushe_domain::refusal::Refusal> for AppError {
         use wushe_domain::refusal::RefusalKind;
         match (r.field, r.kind) {
             (Some(field), _) => AppError::Validation(vec![FieldError::new(field, r.zh, r.en)]),
+            (None, RefusalKind::Conflict)
+                if r.code == "invalid_transition" && !r.allowed.is_empty() =>
+            {
+                AppError::Transition {
+                    zh: r.zh,
+                    en: r.en,
+                    allowed: r.allowed,
+                }
+            }
             (None, RefusalKind::Conflict) => AppError::Conflict {
                 code: r.code,
                 zh: r.zh,

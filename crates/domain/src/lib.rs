@@ -9,14 +9,18 @@
 
 pub mod activity;
 pub mod error;
+pub mod event;
 pub mod household;
 pub mod id_number;
 pub mod import;
 pub mod mask;
+pub mod matching;
+pub mod order;
 pub mod password;
 pub mod phone;
 pub mod place;
 pub mod points;
+pub mod project;
 pub mod refusal;
 pub mod resident;
 pub mod role;
@@ -27,3 +31,4 @@ pub mod text;
 pub mod time;
 pub mod volunteer;
 pub mod volunteer_sheet;
+pub mod workflow;

@@ -23,6 +23,8 @@ pub struct Refusal {
     pub en: String,
     /// For `validation_failed`: the input field at fault.
     pub field: Option<&'static str>,
+    /// For `invalid_transition` from a workflow table: the actions allowed instead (API names).
+    pub allowed: Vec<&'static str>,
 }
 
 impl Refusal {
@@ -34,6 +36,7 @@ impl Refusal {
             zh: zh.into(),
             en: en.into(),
             field: None,
+            allowed: Vec::new(),
         }
     }
 
@@ -45,6 +48,7 @@ impl Refusal {
             zh: zh.into(),
             en: en.into(),
             field: None,
+            allowed: Vec::new(),
         }
     }
 
@@ -56,6 +60,23 @@ impl Refusal {
             zh: zh.into(),
             en: en.into(),
             field: Some(field),
+            allowed: Vec::new(),
+        }
+    }
+
+    /// A step not allowed in the current state (409 `invalid_transition`), naming the allowed ones.
+    pub fn transition(
+        zh: impl Into<String>,
+        en: impl Into<String>,
+        allowed: Vec<&'static str>,
+    ) -> Refusal {
+        Refusal {
+            kind: RefusalKind::Conflict,
+            code: "invalid_transition",
+            zh: zh.into(),
+            en: en.into(),
+            field: None,
+            allowed,
         }
     }
 }

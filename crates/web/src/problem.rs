@@ -44,6 +44,9 @@ pub struct Problem {
     /// For `account_locked`: until when.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<String>,
+    /// For `invalid_transition`: the actions the object allows in its current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 impl Problem {
@@ -66,6 +69,7 @@ impl Problem {
             existing_id: None,
             existing_url: None,
             locked_until: None,
+            allowed_actions: None,
         }
     }
 
@@ -174,6 +178,16 @@ impl From<AppError> for Problem {
             AppError::Conflict { code, zh, en } => {
                 Problem::new(StatusCode::CONFLICT, code, "操作冲突", zh, en)
             }
+            AppError::Transition { zh, en, allowed } => Problem {
+                allowed_actions: Some(allowed.into_iter().map(str::to_owned).collect()),
+                ..Problem::new(
+                    StatusCode::CONFLICT,
+                    "invalid_transition",
+                    "当前状态不能这样操作",
+                    zh,
+                    en,
+                )
+            },
             AppError::Rule { code, zh, en } => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "不符合规则", zh, en)
             }

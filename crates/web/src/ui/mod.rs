@@ -96,6 +96,7 @@ impl FormErrors {
                 }
             }
             AppError::Conflict { zh, en, .. }
+            | AppError::Transition { zh, en, .. }
             | AppError::Rule { zh, en, .. }
             | AppError::BadUpload { zh, en } => {
                 m.insert("_".into(), t.pick(&zh, &en).to_owned());
