@@ -1,4 +1,5 @@
-//! Background work each server instance runs on a timer: today, the points-expiry sweep.
+//! Background work each server instance runs on a timer: flagging overdue steps (every minute) and the
+//! points-expiry sweep (hourly).
 //!
 //! Every job is written so that running it twice, or on two instances against one PostgreSQL database at
 //! once, does its work once: each due item is decided and written under a lock on its own row.
@@ -7,19 +8,37 @@ use std::time::Duration;
 
 use crate::App;
 
-/// How often the jobs look for due work. Points expire on a day boundary, so hourly is soon enough and
-/// costs a few queries when there is nothing to do.
-const EVERY: Duration = Duration::from_secs(3600);
+/// How often overdue steps are looked for: a deadline is hours long, a minute late is on time enough.
+const ALERTS_EVERY: Duration = Duration::from_secs(60);
 
-/// Runs the jobs until the process ends: once shortly after start, then every hour.
+/// How often points are expired. They expire on a day boundary, so hourly is soon enough and costs a few
+/// queries when there is nothing to do.
+const EXPIRY_EVERY: u32 = 60;
+
+/// Runs the jobs until the process ends: shortly after start, then on their timers.
 pub async fn run(app: App) {
     tokio::time::sleep(Duration::from_secs(30)).await;
+    let mut tick: u32 = 0;
     loop {
-        match crate::points::expire_due(&app, app.today()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(volunteers = n, "points expired"),
-            Err(e) => tracing::warn!(error = ?e, "points expiry sweep failed; will retry"),
+        match crate::alerts::sweep(&app, chrono::Utc::now()).await {
+            Ok(s) if s.flagged + s.closed > 0 => {
+                tracing::info!(
+                    flagged = s.flagged,
+                    closed = s.closed,
+                    "overdue steps swept"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "overdue sweep failed; will retry"),
         }
-        tokio::time::sleep(EVERY).await;
+        if tick.is_multiple_of(EXPIRY_EVERY) {
+            match crate::points::expire_due(&app, app.today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(volunteers = n, "points expired"),
+                Err(e) => tracing::warn!(error = ?e, "points expiry sweep failed; will retry"),
+            }
+        }
+        tick = tick.wrapping_add(1);
+        tokio::time::sleep(ALERTS_EVERY).await;
     }
 }

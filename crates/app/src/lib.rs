@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actor;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod cache;
@@ -16,6 +17,7 @@ pub mod export;
 pub mod households;
 pub mod import;
 pub mod jobs;
+pub mod orders;
 pub mod overview;
 pub mod page;
 pub mod places;

@@ -63,11 +63,14 @@ pub enum Permission {
     ManageVolunteers,
     /// Set the points policy, keep the supermarket's stock and catalogue, record donations and relief.
     ManageCharity,
+    /// Run the dispatch station (站点派单): see the board, dispatch orders, evaluate for the station, set
+    /// step deadlines, see overdue alerts.
+    DispatchOrders,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ReadPeople,
         Permission::WritePeople,
         Permission::UnmaskPii,
@@ -79,6 +82,7 @@ impl Permission {
         Permission::ReadVolunteers,
         Permission::ManageVolunteers,
         Permission::ManageCharity,
+        Permission::DispatchOrders,
     ];
 
     /// The snake_case name.
@@ -95,6 +99,7 @@ impl Permission {
             Permission::ReadVolunteers => "read_volunteers",
             Permission::ManageVolunteers => "manage_volunteers",
             Permission::ManageCharity => "manage_charity",
+            Permission::DispatchOrders => "dispatch_orders",
         }
     }
 }
@@ -110,6 +115,7 @@ const MANAGER: &[Permission] = &[
     Permission::ReadVolunteers,
     Permission::ManageVolunteers,
     Permission::ManageCharity,
+    Permission::DispatchOrders,
 ];
 const WORKER: &[Permission] = &[
     Permission::ReadPeople,
@@ -120,6 +126,7 @@ const WORKER: &[Permission] = &[
     Permission::ReadVolunteers,
     Permission::ManageVolunteers,
     Permission::ManageCharity,
+    Permission::DispatchOrders,
 ];
 const STEWARD: &[Permission] = &[
     Permission::ReadPeople,
@@ -300,6 +307,7 @@ mod tests {
                 P::ReadVolunteers,
                 P::ManageVolunteers,
                 P::ManageCharity,
+                P::DispatchOrders,
             ],
             Role::Auditor => vec![P::ReadAudit],
             Role::CommunityWorker => vec![
@@ -311,6 +319,7 @@ mod tests {
                 P::ReadVolunteers,
                 P::ManageVolunteers,
                 P::ManageCharity,
+                P::DispatchOrders,
             ],
             Role::GridSteward => vec![
                 P::ReadPeople,

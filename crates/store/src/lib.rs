@@ -4,6 +4,7 @@
 //! one string serves both dialects. Where the dialects really differ the module branches on [`Backend`].
 
 pub mod activities;
+pub mod alerts;
 pub mod audit;
 pub mod bulk;
 pub mod certificates;
@@ -14,6 +15,7 @@ pub mod households;
 pub mod idempotency;
 pub mod imports;
 pub mod notify;
+pub mod orders;
 pub mod places;
 pub mod points;
 pub mod residents;

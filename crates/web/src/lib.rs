@@ -45,6 +45,7 @@ pub struct AppState {
         (name = "volunteers", description = "志愿者与服务队 / volunteers and teams"),
         (name = "activities", description = "志愿活动与服务时长 / activities and service hours"),
         (name = "points", description = "积分银行与慈善超市 / points bank and charity supermarket"),
+        (name = "orders", description = "四单机制：点单、派单、接单、评单，超时预警 / the four-orders loop and overdue alerts"),
     ),
     modifiers(&BearerAuth)
 )]
@@ -70,7 +71,8 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes and their OpenAPI description.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use api::{
-        activities, audit, auth, certificates, imports, people, places, points, users, volunteers,
+        activities, audit, auth, certificates, imports, orders, people, places, points, users,
+        volunteers,
     };
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::logout))
@@ -153,6 +155,15 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::community_ics))
         .routes(routes!(certificates::volunteer_ics))
         .routes(routes!(certificates::calendar_link))
+        .routes(routes!(orders::place, orders::board))
+        .routes(routes!(orders::get))
+        .routes(routes!(orders::dispatch))
+        .routes(routes!(orders::accept))
+        .routes(routes!(orders::decline))
+        .routes(routes!(orders::complete))
+        .routes(routes!(orders::evaluate))
+        .routes(routes!(orders::set_deadlines))
+        .routes(routes!(orders::alerts))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.

@@ -11,6 +11,7 @@ mod certificates;
 mod crash;
 pub mod imports;
 mod instances;
+mod orders;
 mod pages;
 mod people;
 mod places;

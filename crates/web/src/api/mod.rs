@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod imports;
+pub mod orders;
 pub mod people;
 pub mod places;
 pub mod points;
