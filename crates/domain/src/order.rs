@@ -8,6 +8,19 @@ use serde::{Deserialize, Serialize};
 use crate::refusal::Refusal;
 use crate::workflow::{Machine, Named};
 
+/// The categories a community starts with (DOMAIN.md, issue 5); a community may use others.
+pub const DEFAULT_CATEGORIES: [&str; 9] = [
+    "养老",
+    "助残",
+    "儿童",
+    "医疗健康",
+    "法律",
+    "环境",
+    "文化",
+    "就业",
+    "其他",
+];
+
 /// Where an order is in the loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -409,3 +409,131 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn the_order_pages_take_an_order_round_the_loop() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let b = Browser::login(&t, "admin", ADMIN_PASSWORD).await;
+    let h = t.household(&m.building_a1, "3单元502").await;
+    let team = t
+        .post(
+            "/api/v1/teams",
+            &t.admin,
+            json!({"name": "阳明助老队", "community_id": m.community_a}),
+        )
+        .await
+        .expect(201);
+    let tid = team["id"].as_str().unwrap();
+
+    // From the household's page, the form already knows the household.
+    let (s, page) = b.get(&format!("/households/{h}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains(&format!("/orders/new?household_id={h}")));
+    let (s, page) = b.get(&format!("/orders/new?household_id={h}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("3单元502"), "{page}");
+    let (s, page) = b
+        .post(
+            "/orders",
+            &[("household_id", &h), ("category", ""), ("content", "")],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("服务类别"), "{page}");
+    let (s, loc) = b
+        .post(
+            "/orders",
+            &[
+                ("household_id", &h),
+                ("category", "养老"),
+                ("content", "帮忙买菜"),
+                ("wanted_by", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303, "{loc}");
+    let oid = loc
+        .trim_start_matches("/orders/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, page) = b.get(&format!("/orders/{oid}")).await;
+    assert!(
+        page.contains("待派单") && page.contains("dispatch-form"),
+        "{page}"
+    );
+    let (s, _) = b
+        .post(
+            &format!("/orders/{oid}/dispatch"),
+            &[("team_id", tid), ("volunteer_no", "")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&format!("/orders/{oid}")).await;
+    assert!(page.contains("待接单") && page.contains("阳明助老队"));
+    // A second dispatch from a stale page is refused with the reason on the page.
+    let (s, page) = b
+        .post(&format!("/orders/{oid}/dispatch"), &[("team_id", tid)])
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("可以：接单、退单"), "{page}");
+    assert_eq!(b.post(&format!("/orders/{oid}/accept"), &[]).await.0, 303);
+    assert_eq!(
+        b.post(&format!("/orders/{oid}/complete"), &[("note", "已送到")])
+            .await
+            .0,
+        303
+    );
+    let (s, page) = b
+        .post(
+            &format!("/orders/{oid}/evaluate"),
+            &[("by", "resident"), ("score", "9")],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("评分应为1到5分"));
+    for by in ["resident", "station", "team"] {
+        let (s, _) = b
+            .post(
+                &format!("/orders/{oid}/evaluate"),
+                &[("by", by), ("score", "5"), ("comment", "好")],
+            )
+            .await;
+        assert_eq!(s, 303, "{by}");
+    }
+    let (_, page) = b.get(&format!("/orders/{oid}")).await;
+    assert!(
+        page.contains("已办结") && page.contains("居民：5 ★ 好"),
+        "{page}"
+    );
+
+    // The board counts it; an overdue order shows on the home page.
+    let (_, loc) = b
+        .post(
+            "/orders",
+            &[
+                ("household_id", &h),
+                ("category", "助残"),
+                ("content", "轮椅维修"),
+            ],
+        )
+        .await;
+    assert!(loc.starts_with("/orders/"));
+    wushe_app::alerts::sweep(&t.app, chrono::Utc::now() + chrono::Duration::days(2))
+        .await
+        .unwrap();
+    let (_, board) = b.get("/orders").await;
+    assert!(board.contains("轮椅维修") && board.contains("data-status=\"closed\""));
+    let (_, overdue) = b.get("/orders?overdue=true").await;
+    assert!(
+        !overdue.contains("轮椅维修"),
+        "the board's overdue filter is against the clock, which has not moved"
+    );
+    let (_, home) = b.get("/").await;
+    assert!(
+        home.contains("超时预警") && home.contains("工单待派单超时"),
+        "{home}"
+    );
+}

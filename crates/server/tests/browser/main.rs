@@ -246,6 +246,9 @@ async fn pages_fit_a_375_pixel_phone() {
         "/supermarket",
         "/points-policy",
         "/service-hours",
+        "/orders",
+        "/orders/new",
+        "/imports?kind=volunteers",
     ] {
         c.goto(&format!("{}{page}", t.base)).await.unwrap();
         text(&c, "main h1").await;

@@ -139,6 +139,7 @@ msg-password-changed = Password changed; other sessions have ended
 msg-password-reset = Password reset
 msg-token-revoked = Token revoked
 nav-volunteers = Volunteers
+nav-orders = Orders
 nav-activities = Activities
 nav-my-volunteer = My volunteering
 nav-teams = Teams

@@ -1,5 +1,6 @@
 //! Login, logout, language, the home page and the account page.
 
+use crate::ui::volunteering::Fmt;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -160,7 +161,11 @@ struct HomePage {
     ctx: PageCtx,
     o: Overview,
     roles: Vec<String>,
+    /// Overdue steps in the caller's area (the station's roles only).
+    alerts: Vec<wushe_app::alerts::Alert>,
 }
+
+impl Fmt for HomePage {}
 
 /// `GET /`: counts for the user's area.
 pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
@@ -178,7 +183,19 @@ pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
                     }
                 })
                 .collect();
-            render(&HomePage { ctx, o, roles })
+            let alerts = if actor.has_anywhere(wushe_domain::role::Permission::DispatchOrders) {
+                wushe_app::alerts::list(&s.app, &actor, None)
+                    .await
+                    .unwrap_or_default()
+            } else {
+                vec![]
+            };
+            render(&HomePage {
+                ctx,
+                o,
+                roles,
+                alerts,
+            })
         }
         Err(e) => error_page(ctx, e),
     }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod charity;
 pub mod charts;
 pub mod imports;
+pub mod orders;
 pub mod people;
 pub mod places;
 pub mod users;
@@ -144,6 +145,7 @@ fn menu(t: &Tr, actor: &Actor, path: &str) -> Vec<MenuItem> {
     items.push(("/residents", "nav-residents", read));
     let volunteers = actor.has_anywhere(Permission::ReadVolunteers);
     items.push(("/volunteers", "nav-volunteers", volunteers));
+    items.push(("/orders", "nav-orders", true));
     items.push(("/activities", "nav-activities", true));
     items.push(("/me/volunteer", "nav-my-volunteer", true));
     items.push(("/teams", "nav-teams", volunteers));
@@ -411,6 +413,10 @@ pub fn router(_state: AppState) -> Router<AppState> {
             "/me/volunteer/calendar-link",
             post(volunteering::calendar_link),
         )
+        .route("/orders", get(orders::board).post(orders::create))
+        .route("/orders/new", get(orders::new))
+        .route("/orders/{id}", get(orders::show))
+        .route("/orders/{id}/{action}", post(orders::act))
         .route("/teams", get(charity::teams).post(charity::create_team))
         .route("/teams/{id}", get(charity::team))
         .route("/teams/{id}/members", post(charity::add_members))

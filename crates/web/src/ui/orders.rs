@@ -1,0 +1,349 @@
+//! The four orders on pages: the station's dispatch board with counts per state, one order with its
+//! timeline and the forms for each step, and a phone-first form to place an order.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Form;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+use wushe_app::orders::{ActInput, Board, Mine, Order, OrderInput};
+use wushe_app::AppError;
+use wushe_domain::order::{Action, DEFAULT_CATEGORIES};
+use wushe_domain::role::Permission;
+use wushe_store::orders::OrderFilter;
+
+use super::volunteering::{communities, Fmt};
+use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
+use crate::extract::ApiQuery;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct BoardPage {
+    ctx: PageCtx,
+    board: Board,
+    q: BoardQuery,
+    station: bool,
+    categories: Vec<&'static str>,
+}
+
+impl Fmt for BoardPage {}
+
+impl BoardPage {
+    fn total(&self) -> i64 {
+        self.board.counts.iter().map(|c| c.count).sum()
+    }
+}
+
+/// Board filters.
+#[derive(Debug, Default, Deserialize)]
+pub struct BoardQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+/// `GET /orders`: the dispatch board (a resident: the orders they placed).
+pub async fn board(
+    State(s): State<AppState>,
+    user: PageUser,
+    ApiQuery(q): ApiQuery<BoardQuery>,
+) -> Response {
+    let PageUser { actor, ctx } = user;
+    let none = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
+    let f = OrderFilter {
+        status: none(&q.status),
+        category: none(&q.category),
+        overdue_at: (q.overdue == "true").then(chrono::Utc::now),
+        ..Default::default()
+    };
+    let station = actor.has_anywhere(Permission::DispatchOrders);
+    let mine = (!station && !actor.has_anywhere(Permission::ReadPeople)).then_some(Mine::Placed);
+    let cursor = none(&q.cursor);
+    match wushe_app::orders::board(&s.app, &actor, f, None, mine, cursor.as_deref(), Some(100))
+        .await
+    {
+        Ok(board) => render(&BoardPage {
+            ctx,
+            board,
+            q,
+            station,
+            categories: DEFAULT_CATEGORIES.to_vec(),
+        }),
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "order_new.html")]
+struct NewPage {
+    ctx: PageCtx,
+    communities: Vec<wushe_app::places::Place>,
+    categories: Vec<&'static str>,
+    f: NewForm,
+    household: Option<(String, String)>,
+    errors: FormErrors,
+}
+
+/// Order form.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    community_id: String,
+    #[serde(default)]
+    household_id: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    wanted_by: String,
+}
+
+async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) -> Response {
+    let PageUser { actor, ctx } = user;
+    let communities = communities(s, &actor).await;
+    let household = match f.household_id.parse::<Uuid>() {
+        Ok(h) => wushe_app::households::get(&s.app, &actor, h)
+            .await
+            .ok()
+            .map(|h| (h.id.to_string(), h.address)),
+        Err(_) => None,
+    };
+    let mut res = render(&NewPage {
+        ctx,
+        communities,
+        categories: DEFAULT_CATEGORIES.to_vec(),
+        f,
+        household,
+        errors: errors.clone(),
+    });
+    if !errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    res
+}
+
+/// `GET /orders/new?household_id=`: the form to place an order.
+pub async fn new(
+    State(s): State<AppState>,
+    user: PageUser,
+    ApiQuery(f): ApiQuery<NewForm>,
+) -> Response {
+    new_page(&s, user, f, FormErrors::default()).await
+}
+
+/// `POST /orders`.
+pub async fn create(State(s): State<AppState>, user: PageUser, Form(f): Form<NewForm>) -> Response {
+    let wanted_by = NaiveDate::parse_from_str(f.wanted_by.trim(), "%Y-%m-%d").ok();
+    let mut community_id = f.community_id.parse().ok();
+    let household_id = f.household_id.parse().ok();
+    if community_id.is_none() {
+        // Placed from a household's page: the household names its community.
+        if let Some(h) = household_id {
+            community_id = wushe_app::households::get(&s.app, &user.actor, h)
+                .await
+                .ok()
+                .map(|h| h.community_id);
+        }
+    }
+    let result = if wanted_by.is_none() && !f.wanted_by.trim().is_empty() {
+        Err(AppError::field(
+            "wanted_by",
+            "日期格式应为YYYY-MM-DD",
+            "dates are YYYY-MM-DD",
+        ))
+    } else {
+        wushe_app::orders::place(
+            &s.app,
+            &user.actor,
+            OrderInput {
+                community_id,
+                household_id,
+                category: f.category.clone(),
+                content: f.content.clone(),
+                wanted_by,
+            },
+        )
+        .await
+    };
+    match result {
+        Ok(o) => see_other(&format!("/orders/{}", o.id), "saved"),
+        Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
+            Ok(errors) => new_page(&s, user, f, errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    ctx: PageCtx,
+    o: Order,
+    station: bool,
+    teams: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+impl Fmt for OrderPage {}
+
+impl OrderPage {
+    fn allows(&self, action: &str) -> bool {
+        self.o.allowed_actions.iter().any(|a| a == action)
+    }
+
+    fn evaluated(&self, by: &str) -> bool {
+        self.o.evaluations.iter().any(|e| e.by == by)
+    }
+
+    fn party(&self, by: &str) -> &'static str {
+        match by {
+            "resident" => "居民",
+            "station" => "站点",
+            _ => "服务团队",
+        }
+    }
+
+    fn step(&self, action: &str) -> &'static str {
+        match action {
+            "place" => "点单",
+            "dispatch" => "派单",
+            "accept" => "接单",
+            "decline" => "退单",
+            "complete" => "完成",
+            "evaluate" => "评价",
+            "close" => "办结",
+            _ => "",
+        }
+    }
+}
+
+async fn order_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
+    let PageUser { actor, ctx } = user;
+    match wushe_app::orders::get(&s.app, &actor, id).await {
+        Ok(o) => {
+            let station = match wushe_app::places::get(&s.app, &actor, o.community_id).await {
+                Ok(p) => actor.can(Permission::DispatchOrders, &p.path),
+                Err(_) => false,
+            };
+            let teams = if station {
+                wushe_app::volunteers::list_teams(
+                    &s.app,
+                    &actor,
+                    Some(o.community_id),
+                    None,
+                    Some(500),
+                )
+                .await
+                .map(|p| {
+                    p.items
+                        .into_iter()
+                        .map(|t| (t.id.to_string(), t.name))
+                        .collect()
+                })
+                .unwrap_or_default()
+            } else {
+                vec![]
+            };
+            let bad = !errors.is_empty();
+            let mut res = render(&OrderPage {
+                ctx,
+                o,
+                station,
+                teams,
+                errors,
+            });
+            if bad {
+                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            }
+            res
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+/// `GET /orders/{id}`.
+pub async fn show(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
+    order_page(&s, user, id, FormErrors::default()).await
+}
+
+/// A step's form.
+#[derive(Debug, Default, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    volunteer_no: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    by: String,
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /orders/{id}/{action}`.
+pub async fn act(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(Uuid, String)>,
+    Form(f): Form<StepForm>,
+) -> Response {
+    let (app, actor) = (&s.app, &user.actor);
+    let result = match action.as_str() {
+        "evaluate" => wushe_app::orders::evaluate(
+            app,
+            actor,
+            id,
+            Some(f.by.as_str()),
+            f.score.trim().parse().ok(),
+            &f.comment,
+        )
+        .await
+        .map(|_| ()),
+        other => match Action::parse(other) {
+            Some(a @ (Action::Dispatch | Action::Accept | Action::Decline | Action::Complete)) => {
+                let volunteer_id = match f.volunteer_no.trim() {
+                    "" => Ok(None),
+                    no => wushe_app::volunteers::id_by_no(app, actor, no, "volunteer_no")
+                        .await
+                        .map(Some),
+                };
+                match volunteer_id {
+                    Err(e) => Err(e),
+                    Ok(volunteer_id) => {
+                        let input = ActInput {
+                            team_id: f.team_id.parse().ok().filter(|_| volunteer_id.is_none()),
+                            volunteer_id,
+                            reason: f.reason.clone(),
+                            note: f.note.clone(),
+                        };
+                        wushe_app::orders::act(app, actor, id, a, input)
+                            .await
+                            .map(|_| ())
+                    }
+                }
+            }
+            _ => Err(AppError::NotFound),
+        },
+    };
+    match result {
+        Ok(()) => see_other(&format!("/orders/{id}"), "saved"),
+        Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
+            Ok(errors) => order_page(&s, user, id, errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
