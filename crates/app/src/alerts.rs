@@ -16,7 +16,7 @@ use crate::{Actor, App, AppError, AppResult};
 pub struct Alert {
     /// Id.
     pub id: Uuid,
-    /// `order` (grid events and care contacts come later).
+    /// `order` or `event`.
     pub object_type: String,
     /// The order.
     pub object_id: Uuid,
@@ -39,6 +39,9 @@ fn view(a: AlertRow) -> Alert {
         "order" => wushe_domain::order::Status::parse(&a.step)
             .map(|s| format!("工单{}超时", s.label_zh()))
             .unwrap_or_else(|| "工单超时".into()),
+        "event" => wushe_domain::event::Status::parse(&a.step)
+            .map(|s| format!("事件{}超时", s.label_zh()))
+            .unwrap_or_else(|| "事件超时".into()),
         _ => "超时".into(),
     };
     Alert {
@@ -63,7 +66,8 @@ pub struct Sweep {
     pub closed: u64,
 }
 
-/// Flags every order step past due at `now` that is not flagged yet, and closes lapsed evaluations. Safe
+/// Flags every order and event step past due at `now` that is not flagged yet, and closes lapsed
+/// evaluations. Safe
 /// to run on several instances at once: a flag is one row under a unique index, a close is a guarded
 /// status change, so each due item is handled once.
 pub async fn sweep(app: &App, now: DateTime<Utc>) -> AppResult<Sweep> {
@@ -107,6 +111,42 @@ pub async fn sweep(app: &App, now: DateTime<Utc>) -> AppResult<Sweep> {
             break;
         }
     }
+    loop {
+        let due = {
+            let mut c = app.db.read().await?;
+            wushe_store::events::due_unflagged(&mut c.conn(), now, 500).await?
+        };
+        if due.is_empty() {
+            break;
+        }
+        let mut tx = app.db.begin().await?;
+        let mut c = tx.conn();
+        for e in &due {
+            let Some(due_at) = e.due_at else { continue };
+            let row = AlertRow {
+                id: Uuid::now_v7(),
+                community_id: e.community_id,
+                place_path: e.place_path.clone(),
+                object_type: "event".into(),
+                object_id: e.id,
+                step: e.status.clone(),
+                due_at,
+                flagged_at: now,
+                cleared_at: None,
+                title: format!("{}：{}", e.category, e.description)
+                    .chars()
+                    .take(60)
+                    .collect(),
+            };
+            if wushe_store::alerts::raise_once(&mut c, &row).await? {
+                out.flagged += 1;
+            }
+        }
+        tx.commit().await?;
+        if due.len() < 500 {
+            break;
+        }
+    }
     let lapsed = {
         let mut c = app.db.read().await?;
         wushe_store::orders::evaluation_lapsed(&mut c.conn(), now, 1000).await?
@@ -119,9 +159,21 @@ pub async fn sweep(app: &App, now: DateTime<Utc>) -> AppResult<Sweep> {
     Ok(out)
 }
 
-/// The open alerts in the caller's area (or under `place_id`), oldest due first.
+/// The open alerts in the caller's area (or under `place_id`), oldest due first: the station's orders and
+/// the events at the levels the caller handles.
 pub async fn list(app: &App, actor: &Actor, place_id: Option<Uuid>) -> AppResult<Vec<Alert>> {
-    let mut scope = actor.scope(Permission::DispatchOrders);
+    let mut scope = match (
+        actor.scope(Permission::DispatchOrders),
+        actor.scope(Permission::HandleEvents),
+    ) {
+        (Scope::All, _) | (_, Scope::All) => Scope::All,
+        (Scope::Paths(mut a), Scope::Paths(b)) => {
+            a.extend(b);
+            a.sort();
+            a.dedup();
+            Scope::Paths(a)
+        }
+    };
     if scope == Scope::Paths(vec![]) {
         return Err(AppError::Forbidden);
     }

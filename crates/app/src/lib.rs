@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod demo;
 pub mod demo_volunteers;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod households;
 pub mod import;
@@ -20,6 +21,7 @@ pub mod jobs;
 pub mod orders;
 pub mod overview;
 pub mod page;
+pub mod photos;
 pub mod places;
 pub mod points;
 pub mod residents;
@@ -76,6 +78,8 @@ pub struct App {
     pub sessions: SessionPolicy,
     /// Read caches (sessions, residents), shared by every clone.
     pub caches: Arc<Caches>,
+    /// Where uploaded files (photos) are kept: the data directory's `files/` in `wushe serve`.
+    pub files: std::path::PathBuf,
 }
 
 impl App {
@@ -86,7 +90,13 @@ impl App {
             crypto,
             sessions: SessionPolicy::default(),
             caches: Arc::new(Caches::default()),
+            files: std::env::temp_dir().join("wushe-files"),
         }
+    }
+
+    /// The same app keeping its uploaded files under `dir`.
+    pub fn with_files(self, dir: std::path::PathBuf) -> App {
+        App { files: dir, ..self }
     }
 
     /// Commits a transaction and evicts what it made stale, here and (on PostgreSQL) on every other instance.

@@ -11,6 +11,18 @@ use crate::place::PlaceKind;
 use crate::refusal::Refusal;
 use crate::workflow::{Machine, Named};
 
+/// The categories every community's dictionary starts with (API.md); a community adds its own (with
+/// codes from the city's 数字城管 catalogue where it uses one) by setting their deadlines.
+pub const DEFAULT_CATEGORIES: [&str; 7] = [
+    "市容环境",
+    "道路破损",
+    "设施损坏",
+    "安全隐患",
+    "噪音扰民",
+    "邻里纠纷",
+    "其他",
+];
+
 /// Where an event is in its loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

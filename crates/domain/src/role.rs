@@ -66,11 +66,15 @@ pub enum Permission {
     /// Run the dispatch station (站点派单): see the board, dispatch orders, evaluate for the station, set
     /// step deadlines, see overdue alerts.
     DispatchOrders,
+    /// Report a grid event (a problem found on patrol or at home).
+    ReportEvents,
+    /// Handle grid events at their current level: accept, dispatch, verify, close, escalate.
+    HandleEvents,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ReadPeople,
         Permission::WritePeople,
         Permission::UnmaskPii,
@@ -83,6 +87,8 @@ impl Permission {
         Permission::ManageVolunteers,
         Permission::ManageCharity,
         Permission::DispatchOrders,
+        Permission::ReportEvents,
+        Permission::HandleEvents,
     ];
 
     /// The snake_case name.
@@ -100,6 +106,8 @@ impl Permission {
             Permission::ManageVolunteers => "manage_volunteers",
             Permission::ManageCharity => "manage_charity",
             Permission::DispatchOrders => "dispatch_orders",
+            Permission::ReportEvents => "report_events",
+            Permission::HandleEvents => "handle_events",
         }
     }
 }
@@ -116,6 +124,8 @@ const MANAGER: &[Permission] = &[
     Permission::ManageVolunteers,
     Permission::ManageCharity,
     Permission::DispatchOrders,
+    Permission::ReportEvents,
+    Permission::HandleEvents,
 ];
 const WORKER: &[Permission] = &[
     Permission::ReadPeople,
@@ -127,15 +137,22 @@ const WORKER: &[Permission] = &[
     Permission::ManageVolunteers,
     Permission::ManageCharity,
     Permission::DispatchOrders,
+    Permission::ReportEvents,
+    Permission::HandleEvents,
 ];
+// 小事不出网格: the grid steward handles what is found in the grid; what they cannot close goes up.
 const STEWARD: &[Permission] = &[
     Permission::ReadPeople,
     Permission::WritePeople,
     Permission::UnmaskPii,
     Permission::ExportPeople,
     Permission::ReadVolunteers,
+    Permission::ReportEvents,
+    Permission::HandleEvents,
 ];
-const READER: &[Permission] = &[Permission::ReadPeople];
+const READER: &[Permission] = &[Permission::ReadPeople, Permission::ReportEvents];
+// Residents and volunteers report what they see (a broken road, a dark street light).
+const NEIGHBOUR: &[Permission] = &[Permission::ReportEvents];
 // Social workers and organizations are the carriers of activities (五社: 社会组织为载体, 社工为支撑): they
 // plan and run activities and record hours, but keep no ledger of money or goods.
 const SOCIAL_WORKER: &[Permission] = &[
@@ -251,7 +268,8 @@ impl Role {
             Role::BuildingHead | Role::LaneHead => READER,
             Role::SocialWorker => SOCIAL_WORKER,
             Role::SocialOrg => SOCIAL_ORG,
-            Role::Volunteer | Role::Partner | Role::Resident => &[],
+            Role::Volunteer | Role::Resident => NEIGHBOUR,
+            Role::Partner => &[],
         }
     }
 
@@ -308,6 +326,8 @@ mod tests {
                 P::ManageVolunteers,
                 P::ManageCharity,
                 P::DispatchOrders,
+                P::ReportEvents,
+                P::HandleEvents,
             ],
             Role::Auditor => vec![P::ReadAudit],
             Role::CommunityWorker => vec![
@@ -320,6 +340,8 @@ mod tests {
                 P::ManageVolunteers,
                 P::ManageCharity,
                 P::DispatchOrders,
+                P::ReportEvents,
+                P::HandleEvents,
             ],
             Role::GridSteward => vec![
                 P::ReadPeople,
@@ -327,11 +349,14 @@ mod tests {
                 P::UnmaskPii,
                 P::ExportPeople,
                 P::ReadVolunteers,
+                P::ReportEvents,
+                P::HandleEvents,
             ],
-            Role::BuildingHead | Role::LaneHead => vec![P::ReadPeople],
+            Role::BuildingHead | Role::LaneHead => vec![P::ReadPeople, P::ReportEvents],
             Role::SocialWorker => vec![P::ReadPeople, P::ReadVolunteers, P::ManageVolunteers],
             Role::SocialOrg => vec![P::ReadVolunteers, P::ManageVolunteers],
-            Role::Volunteer | Role::Partner | Role::Resident => vec![],
+            Role::Volunteer | Role::Resident => vec![P::ReportEvents],
+            Role::Partner => vec![],
         }
     }
 

@@ -15,10 +15,29 @@ pub fn format_local(t: DateTime<Utc>) -> String {
     t.with_timezone(&TZ).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// The instant a day begins in Asia/Shanghai (China keeps no daylight saving, so midnight always exists).
+pub fn start_of_day(d: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    TZ.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+        .earliest()
+        .expect("midnight exists in Asia/Shanghai")
+        .with_timezone(&Utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_day_starts_at_shanghai_midnight() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(
+            start_of_day(d),
+            Utc.with_ymd_and_hms(2026, 2, 28, 16, 0, 0).unwrap()
+        );
+        assert_eq!(local_date(start_of_day(d)), d);
+    }
 
     #[test]
     fn formats_in_shanghai_time() {

@@ -32,7 +32,7 @@ pub async fn open(cfg: &Config, pg_schema: Option<String>) -> anyhow::Result<App
     .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
     let crypto = Crypto::new(&cfg.secret_key()?).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(App::new(db, crypto))
+    Ok(App::new(db, crypto).with_files(cfg.data_dir.join("files")))
 }
 
 /// What the first start created.

@@ -45,6 +45,7 @@ pub struct AppState {
         (name = "volunteers", description = "志愿者与服务队 / volunteers and teams"),
         (name = "activities", description = "志愿活动与服务时长 / activities and service hours"),
         (name = "points", description = "积分银行与慈善超市 / points bank and charity supermarket"),
+        (name = "events", description = "网格事件：上报、受理、派遣、处置、核查、结案、上报上级 / grid events"),
         (name = "orders", description = "四单机制：点单、派单、接单、评单，超时预警 / the four-orders loop and overdue alerts"),
     ),
     modifiers(&BearerAuth)
@@ -71,8 +72,8 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes and their OpenAPI description.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use api::{
-        activities, audit, auth, certificates, imports, orders, people, places, points, users,
-        volunteers,
+        activities, audit, auth, certificates, events, imports, orders, people, places, points,
+        users, volunteers,
     };
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::logout))
@@ -164,6 +165,17 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::evaluate))
         .routes(routes!(orders::set_deadlines))
         .routes(routes!(orders::alerts))
+        .routes(routes!(events::report, events::list))
+        .routes(routes!(events::rates))
+        .routes(routes!(events::get))
+        .routes(routes!(events::accept))
+        .routes(routes!(events::dispatch))
+        .routes(routes!(events::resolve))
+        .routes(routes!(events::verify))
+        .routes(routes!(events::close))
+        .routes(routes!(events::escalate))
+        .routes(routes!(events::set_deadlines))
+        .routes(routes!(events::photo))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.
@@ -176,6 +188,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (import, import_doc) = OpenApiRouter::<AppState>::new()
         .routes(routes!(imports::residents))
         .routes(routes!(imports::volunteers))
+        .routes(routes!(events::upload_photo))
         .split_for_parts();
     let mut doc = doc;
     doc.merge(login_doc);

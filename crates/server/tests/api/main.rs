@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod certificates;
 mod crash;
+mod events;
 pub mod imports;
 mod instances;
 mod orders;

@@ -4,6 +4,7 @@ pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
+pub mod events;
 pub mod imports;
 pub mod orders;
 pub mod people;

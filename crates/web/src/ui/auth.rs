@@ -183,7 +183,9 @@ pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
                     }
                 })
                 .collect();
-            let alerts = if actor.has_anywhere(wushe_domain::role::Permission::DispatchOrders) {
+            let alerts = if actor.has_anywhere(wushe_domain::role::Permission::DispatchOrders)
+                || actor.has_anywhere(wushe_domain::role::Permission::HandleEvents)
+            {
                 wushe_app::alerts::list(&s.app, &actor, None)
                     .await
                     .unwrap_or_default()
