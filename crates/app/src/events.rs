@@ -793,3 +793,46 @@ pub async fn set_deadlines(
     tx.commit().await?;
     Ok(d)
 }
+
+/// The grids the caller can report in (their own, or every grid of the area they work in), with the
+/// categories of those grids' communities.
+pub async fn report_choices(
+    app: &App,
+    actor: &Actor,
+) -> AppResult<(Vec<crate::places::Place>, Vec<String>)> {
+    let mut grids = crate::places::list(app, actor, Some("grid"), None, None, Some(500))
+        .await?
+        .items;
+    let mut c = app.db.read().await?;
+    let mut c = c.conn();
+    // A building or lane head's grid lies above their grant: take it from the path.
+    for g in actor.grants.iter() {
+        let segs: Vec<&str> = g.path.split('/').filter(|s| !s.is_empty()).collect();
+        if segs.len() > 4 {
+            let grid_path = format!("/{}/", segs[..4].join("/"));
+            if let Some(row) = wushe_store::places::by_path(&mut c, &grid_path).await? {
+                if !grids.iter().any(|x| x.id == row.id) {
+                    grids.push(row.into());
+                }
+            }
+        }
+    }
+    grids.retain(|g| !g.archived && near(actor, Permission::ReportEvents, &g.path));
+    let mut cats: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for g in &grids {
+        if let Some(cid) = g.community_id {
+            if seen.insert(cid) {
+                for cat in categories(&mut c, cid).await? {
+                    if !cats.contains(&cat) {
+                        cats.push(cat);
+                    }
+                }
+            }
+        }
+    }
+    if cats.is_empty() {
+        cats = DEFAULT_CATEGORIES.iter().map(|s| s.to_string()).collect();
+    }
+    Ok((grids, cats))
+}

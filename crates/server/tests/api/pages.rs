@@ -537,3 +537,86 @@ async fn the_order_pages_take_an_order_round_the_loop() {
         "{home}"
     );
 }
+
+#[tokio::test]
+async fn a_steward_handles_an_event_through_its_page() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    t.user("steward_a1", "grid_steward", Some(&m.grid_a1)).await;
+    let b = Browser::login(&t, "steward_a1", "user-password-2026").await;
+    let me = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let team = t
+        .post(
+            "/api/v1/teams",
+            &me,
+            json!({"name": "阳明巡逻队", "community_id": m.community_a}),
+        )
+        .await
+        .expect(201);
+    let e = t
+        .post(
+            "/api/v1/events",
+            &me,
+            json!({"grid_id": m.grid_a1, "category": "市容环境", "description": "垃圾堆放在楼道"}),
+        )
+        .await
+        .expect(201);
+    let id = e["id"].as_str().unwrap();
+    let (s, page) = b.get(&format!("/events/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("待受理") && page.contains("上报上级"));
+    assert_eq!(b.post(&format!("/events/{id}/accept"), &[]).await.0, 303);
+    let tid = team["id"].as_str().unwrap();
+    assert_eq!(
+        b.post(&format!("/events/{id}/dispatch"), &[("assignee_id", tid)])
+            .await
+            .0,
+        303
+    );
+    assert_eq!(
+        b.post(&format!("/events/{id}/resolve"), &[("note", "已清运")])
+            .await
+            .0,
+        303
+    );
+    let (s, page) = b
+        .post(
+            &format!("/events/{id}/verify"),
+            &[("passed", "false"), ("note", "")],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("核查未通过时请说明原因"), "{page}");
+    assert_eq!(
+        b.post(
+            &format!("/events/{id}/verify"),
+            &[("passed", "true"), ("note", "")]
+        )
+        .await
+        .0,
+        303
+    );
+    assert_eq!(
+        b.post(
+            &format!("/events/{id}/close"),
+            &[("result", "楼道已清理干净"), ("satisfaction", "5")]
+        )
+        .await
+        .0,
+        303
+    );
+    let (_, page) = b.get(&format!("/events/{id}")).await;
+    assert!(
+        page.contains("已结案") && page.contains("楼道已清理干净"),
+        "{page}"
+    );
+    let (_, list) = b.get("/events?status=closed").await;
+    assert!(list.contains("垃圾堆放在楼道"));
+    let (_, new) = b.get("/events/new").await;
+    assert!(
+        new.contains("第一网格") && new.contains("噪音扰民"),
+        "{new}"
+    );
+}

@@ -248,6 +248,8 @@ async fn pages_fit_a_375_pixel_phone() {
         "/service-hours",
         "/orders",
         "/orders/new",
+        "/events",
+        "/events/new",
         "/imports?kind=volunteers",
     ] {
         c.goto(&format!("{}{page}", t.base)).await.unwrap();
@@ -461,4 +463,86 @@ async fn a_volunteer_signs_up_is_checked_in_and_out_and_sees_the_points() {
         "the volunteer page fits a phone"
     );
     c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromium-driver: cargo test --test browser -- --ignored"]
+async fn a_lane_head_reports_an_event_with_a_photo_on_a_phone() {
+    let t = common::spawn().await;
+    let m = common::map(&t).await;
+    let steward = t.user("steward_a1", "grid_steward", Some(&m.grid_a1)).await;
+    t.user("head_a1", "building_head", Some(&m.building_a1))
+        .await;
+    // A real PNG (1×1) taken "by the phone's camera".
+    let png: [u8; 67] = [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
+        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00,
+        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
+        0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+    let photo =
+        std::env::temp_dir().join(format!("wushe-photo-{}.png", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&photo, png).unwrap();
+    let (_driver, c) = browser(375, 812).await;
+    c.goto(&format!("{}/login", t.base)).await.unwrap();
+    fill(&c, "username", "head_a1").await;
+    fill(&c, "password", "user-password-2026").await;
+    submit(&c, "form[action='/login']").await;
+    text(&c, "main h1").await;
+    c.goto(&format!("{}/events/new", t.base)).await.unwrap();
+    expect_text(&c, "main h1", "上报事件").await;
+    // The building head's grid is offered although their role sits below it.
+    c.find(Locator::Css("select[name='grid_id']"))
+        .await
+        .unwrap()
+        .select_by_value(&m.grid_a1)
+        .await
+        .unwrap();
+    c.find(Locator::Css("select[name='category']"))
+        .await
+        .unwrap()
+        .select_by_value("设施损坏")
+        .await
+        .unwrap();
+    fill(&c, "description", "路灯不亮，晚上很黑").await;
+    fill(&c, "location_text", "1栋北门").await;
+    c.find(Locator::Css("input[name='photo']"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    let w = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        w[0].as_i64().unwrap() <= w[1].as_i64().unwrap(),
+        "the form fits the phone"
+    );
+    submit(&c, "#event-form").await;
+    expect_text(&c, "main h1 .tag", "待受理").await;
+    wait_text(&c, "main", |t| t.contains("路灯不亮")).await;
+    let loaded = c
+        .execute(
+            "const i = document.querySelector('.photos img'); return i ? [i.complete, i.naturalWidth] : [false, 0];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded[1].as_i64(),
+        Some(1),
+        "the photo is shown: {loaded:?}"
+    );
+    let _ = std::fs::remove_file(&photo);
+
+    // The grid steward sees it on their list.
+    let list = t.get("/api/v1/events", &steward).await.expect(200);
+    assert_eq!(list["items"][0]["description"], "路灯不亮,晚上很黑");
+    assert_eq!(list["items"][0]["photos"].as_array().unwrap().len(), 1);
 }

@@ -140,6 +140,7 @@ msg-password-reset = Password reset
 msg-token-revoked = Token revoked
 nav-volunteers = Volunteers
 nav-orders = Orders
+nav-events = Grid events
 nav-activities = Activities
 nav-my-volunteer = My volunteering
 nav-teams = Teams

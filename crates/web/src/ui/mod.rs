@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod charity;
 pub mod charts;
+pub mod events;
 pub mod imports;
 pub mod orders;
 pub mod people;
@@ -146,6 +147,7 @@ fn menu(t: &Tr, actor: &Actor, path: &str) -> Vec<MenuItem> {
     let volunteers = actor.has_anywhere(Permission::ReadVolunteers);
     items.push(("/volunteers", "nav-volunteers", volunteers));
     items.push(("/orders", "nav-orders", true));
+    items.push(("/events", "nav-events", true));
     items.push(("/activities", "nav-activities", true));
     items.push(("/me/volunteer", "nav-my-volunteer", true));
     items.push(("/teams", "nav-teams", volunteers));
@@ -413,6 +415,17 @@ pub fn router(_state: AppState) -> Router<AppState> {
             "/me/volunteer/calendar-link",
             post(volunteering::calendar_link),
         )
+        .route(
+            "/events",
+            get(events::list)
+                .post(events::create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    wushe_app::photos::MAX_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/events/new", get(events::new))
+        .route("/events/{id}", get(events::show))
+        .route("/events/{id}/{action}", post(events::act))
         .route("/orders", get(orders::board).post(orders::create))
         .route("/orders/new", get(orders::new))
         .route("/orders/{id}", get(orders::show))
