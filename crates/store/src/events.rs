@@ -170,6 +170,8 @@ pub struct EventFilter {
     pub from: Option<DateTime<Utc>>,
     /// Reported before.
     pub to: Option<DateTime<Utc>>,
+    /// Only closed (true) or only still open (false): Open311's two states.
+    pub closed: Option<bool>,
 }
 
 /// Events in scope (by where they are now, or where they were reported), newest first, after a cursor.
@@ -200,6 +202,15 @@ pub async fn list(
         }
         if let Some(t) = f.to {
             qb.push(" AND created_at < ").push_bind(t);
+        }
+        match f.closed {
+            Some(true) => {
+                qb.push(" AND status = 'closed'");
+            }
+            Some(false) => {
+                qb.push(" AND status <> 'closed'");
+            }
+            None => {}
         }
         if let Some((at, id)) = before {
             qb.push(" AND (created_at < ").push_bind(at).push(" OR (created_at = ").push_bind(at)
@@ -245,4 +256,11 @@ pub async fn outcomes(
         qb.push(" ORDER BY grid_path");
         Ok(qb.build_query_as::<(Uuid, String, Option<bool>, String, Option<i64>)>().fetch_all(c).await?)
     })
+}
+
+/// Every category any community added to its event dictionary (Open311's service list).
+pub async fn added_categories(c: &mut Conn<'_>) -> Result<Vec<String>> {
+    Ok(on!(c, c => sqlx::query_scalar::<_, String>(
+        "SELECT DISTINCT category FROM step_deadlines WHERE workflow = 'event' ORDER BY category")
+        .fetch_all(c).await)?)
 }

@@ -16,6 +16,7 @@ pub mod households;
 pub mod idempotency;
 pub mod imports;
 pub mod notify;
+pub mod open311;
 pub mod orders;
 pub mod photos;
 pub mod places;

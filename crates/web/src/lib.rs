@@ -6,6 +6,7 @@ pub mod cross_site;
 pub mod extract;
 pub mod i18n;
 pub mod idempotency;
+pub mod open311;
 pub mod ops;
 pub mod problem;
 pub mod ui;
@@ -176,6 +177,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::escalate))
         .routes(routes!(events::set_deadlines))
         .routes(routes!(events::photo))
+        .routes(routes!(events::issue_key))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.
@@ -228,6 +230,7 @@ pub fn router(state: AppState) -> Router {
                 .url("/api/docs/openapi.json", ApiDoc::openapi()),
         )
         .merge(ui::router(state.clone()))
+        .merge(open311::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

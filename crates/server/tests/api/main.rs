@@ -12,6 +12,7 @@ mod crash;
 mod events;
 pub mod imports;
 mod instances;
+mod open311;
 mod orders;
 mod pages;
 mod people;

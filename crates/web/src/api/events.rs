@@ -313,3 +313,24 @@ pub async fn photo(
     );
     Ok(res)
 }
+
+/// Key request body.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewKey {
+    /// Which system will hold it (e.g. 区12345平台).
+    #[serde(default)]
+    pub name: String,
+    /// The community or grid it files events in.
+    pub place_id: Option<Uuid>,
+}
+
+/// Issues an Open311 key to a partner system for a community or grid; the key is shown once.
+#[utoipa::path(post, path = "/api/v1/open311/keys", tag = "events", request_body = NewKey, responses((status = 201, body = wushe_app::open311::IssuedKey), (status = 400, body = crate::problem::Problem)))]
+pub async fn issue_key(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(b): ApiJson<NewKey>,
+) -> Result<Response, ApiError> {
+    let out = wushe_app::open311::issue_key(&s.app, &a, &b.name, b.place_id).await?;
+    Ok(created(format!("/api/v1/open311/keys/{}", out.id), &out))
+}
