@@ -18,6 +18,7 @@ pub mod export;
 pub mod households;
 pub mod import;
 pub mod jobs;
+pub mod lists;
 pub mod open311;
 pub mod orders;
 pub mod overview;

@@ -138,9 +138,27 @@ fn segments(path: &str) -> Vec<&str> {
 /// The longest span of days looked at for availability (a wanted window of a year is "any time").
 const WINDOW_DAYS: i64 = 62;
 
+/// The one name a category has for matching: volunteers' service categories (扶老助老, 关爱儿童...) and
+/// the demand list's (养老, 儿童...) name the same services differently.
+pub fn canonical(category: &str) -> &str {
+    match category {
+        "扶老助老" | "助老" | "养老服务" => "养老",
+        "助残服务" => "助残",
+        "关爱儿童" | "儿童服务" => "儿童",
+        "法律服务" | "法律援助" => "法律",
+        "环境保护" | "环境卫生" => "环境",
+        "文化体育" => "文化",
+        "医疗" | "健康" | "医疗卫生" => "医疗健康",
+        "心理疏导" => "心理",
+        "平安巡逻" => "治安",
+        other => other,
+    }
+}
+
 /// Scores one offer for one need; none when it cannot help at all.
 pub fn fit(need: &Need, offer: &Offer) -> Option<Fit> {
-    let category = offer.categories.iter().any(|c| c == need.category);
+    let wanted = canonical(need.category);
+    let category = offer.categories.iter().any(|c| canonical(c) == wanted);
     let covered = need
         .skills
         .iter()
@@ -441,6 +459,31 @@ mod tests {
         assert_eq!(pts("/d/s/c/g/", "/d/s/k/"), 8);
         assert_eq!(pts("/d/s/c/g/", "/d/t/k/"), 3);
         assert_eq!(pts("/d/s/c/g/", "/e/t/k/"), 0);
+    }
+
+    #[test]
+    fn volunteers_and_demands_name_categories_differently() {
+        let cats = s(&["扶老助老"]);
+        let need = Need {
+            category: "养老",
+            skills: &[],
+            place_path: "/d/s/c/",
+            window: None,
+        };
+        let v = Offer {
+            categories: &cats,
+            skills: &[],
+            reach_path: "/d/s/c/",
+            weekdays: 0,
+            from: None,
+            until: None,
+            capacity: None,
+            used: 0,
+            ratings: (0, 0),
+        };
+        assert_eq!(fit(&need, &v).unwrap().reasons[0].points, 35);
+        assert_eq!(canonical("法律服务"), canonical("法律"));
+        assert_eq!(canonical("就业"), "就业");
     }
 
     #[test]

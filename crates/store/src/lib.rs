@@ -15,6 +15,7 @@ pub mod events;
 pub mod households;
 pub mod idempotency;
 pub mod imports;
+pub mod lists;
 pub mod notify;
 pub mod open311;
 pub mod orders;

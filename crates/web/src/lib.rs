@@ -47,6 +47,7 @@ pub struct AppState {
         (name = "activities", description = "志愿活动与服务时长 / activities and service hours"),
         (name = "points", description = "积分银行与慈善超市 / points bank and charity supermarket"),
         (name = "events", description = "网格事件：上报、受理、派遣、处置、核查、结案、上报上级 / grid events"),
+        (name = "lists", description = "三单制：需求清单、资源清单、项目清单与匹配 / demand, resource and project lists and matching"),
         (name = "orders", description = "四单机制：点单、派单、接单、评单，超时预警 / the four-orders loop and overdue alerts"),
     ),
     modifiers(&BearerAuth)
@@ -73,8 +74,8 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes and their OpenAPI description.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use api::{
-        activities, audit, auth, certificates, events, imports, orders, people, places, points,
-        users, volunteers,
+        activities, audit, auth, certificates, events, imports, lists, orders, people, places,
+        points, users, volunteers,
     };
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::logout))
@@ -178,6 +179,15 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::set_deadlines))
         .routes(routes!(events::photo))
         .routes(routes!(events::issue_key))
+        .routes(routes!(lists::create_demand, lists::demands))
+        .routes(routes!(lists::get_demand))
+        .routes(routes!(lists::matches))
+        .routes(routes!(lists::create_resource, lists::resources))
+        .routes(routes!(lists::get_resource))
+        .routes(routes!(lists::resource_matches))
+        .routes(routes!(lists::create_project, lists::projects))
+        .routes(routes!(lists::get_project))
+        .routes(routes!(lists::act_project))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.

@@ -12,6 +12,7 @@ mod crash;
 mod events;
 pub mod imports;
 mod instances;
+mod lists;
 mod open311;
 mod orders;
 mod pages;

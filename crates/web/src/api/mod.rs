@@ -6,6 +6,7 @@ pub mod auth;
 pub mod certificates;
 pub mod events;
 pub mod imports;
+pub mod lists;
 pub mod orders;
 pub mod people;
 pub mod places;

@@ -1,0 +1,104 @@
+-- Generated from migrations/template/0009_lists.sql by render.py; edit the template.
+-- The three lists (三单制, issue 5): demands, resources and projects, each belonging to a community and a
+-- quarter (the lists are refreshed and published quarterly; older quarters stay as history).
+
+CREATE TABLE demands (
+    id             uuid PRIMARY KEY NOT NULL,
+    community_id   uuid NOT NULL,
+    -- The household's place, the named place, or the community.
+    place_path     TEXT COLLATE "C" NOT NULL,
+    category       TEXT NOT NULL,
+    content        TEXT NOT NULL,
+    urgency        TEXT NOT NULL,
+    resident_id    uuid REFERENCES residents(id),
+    household_id   uuid REFERENCES households(id),
+    group_text     TEXT NOT NULL,
+    skills         TEXT NOT NULL,
+    wanted_from    date,
+    wanted_to      date,
+    source         TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    quarter        TEXT NOT NULL,
+    created_by     uuid,
+    created_at     timestamptz NOT NULL,
+    updated_at     timestamptz NOT NULL
+);
+CREATE INDEX demands_list ON demands(place_path, quarter, status);
+CREATE INDEX demands_open ON demands(status, community_id);
+
+CREATE TABLE resources (
+    id               uuid PRIMARY KEY NOT NULL,
+    community_id     uuid NOT NULL,
+    -- The place whose subtree it serves (the community, or a street for a street-wide partner).
+    place_path       TEXT COLLATE "C" NOT NULL,
+    kind             TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    categories       TEXT NOT NULL,
+    skills           TEXT NOT NULL,
+    capacity         BIGINT,
+    used             BIGINT NOT NULL,
+    availability     TEXT NOT NULL,
+    weekdays         BIGINT NOT NULL,
+    available_from   date,
+    available_until  date,
+    provider_id      uuid,
+    provider_name    TEXT NOT NULL,
+    ratings_sum      BIGINT NOT NULL,
+    ratings_count    BIGINT NOT NULL,
+    status           TEXT NOT NULL,
+    quarter          TEXT NOT NULL,
+    created_by       uuid,
+    created_at       timestamptz NOT NULL,
+    updated_at       timestamptz NOT NULL
+);
+CREATE INDEX resources_reach ON resources(place_path, status);
+
+CREATE TABLE projects (
+    id             uuid PRIMARY KEY NOT NULL,
+    community_id   uuid NOT NULL,
+    place_path     TEXT COLLATE "C" NOT NULL,
+    title          TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    quarter        TEXT NOT NULL,
+    meeting        TEXT NOT NULL,
+    results        TEXT NOT NULL,
+    created_by     uuid,
+    created_at     timestamptz NOT NULL,
+    updated_at     timestamptz NOT NULL
+);
+CREATE INDEX projects_list ON projects(place_path, quarter);
+
+CREATE TABLE project_links (
+    project_id    uuid NOT NULL REFERENCES projects(id),
+    community_id  uuid NOT NULL,
+    object_type   TEXT NOT NULL,
+    object_id     uuid NOT NULL,
+    PRIMARY KEY (project_id, object_type, object_id)
+);
+CREATE INDEX project_links_object ON project_links(object_type, object_id);
+
+CREATE TABLE project_claims (
+    id              uuid PRIMARY KEY NOT NULL,
+    community_id    uuid NOT NULL,
+    project_id      uuid NOT NULL REFERENCES projects(id),
+    claimant_name   TEXT NOT NULL,
+    claimant_kind   TEXT NOT NULL,
+    note            TEXT NOT NULL,
+    claimed_by      uuid,
+    claimed_at      timestamptz NOT NULL
+);
+CREATE INDEX project_claims_project ON project_claims(project_id, claimed_at);
+
+CREATE TABLE project_timeline (
+    id            uuid PRIMARY KEY NOT NULL,
+    community_id  uuid NOT NULL,
+    project_id    uuid NOT NULL REFERENCES projects(id),
+    from_status   TEXT,
+    to_status     TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    actor_id      uuid,
+    at            timestamptz NOT NULL,
+    note          TEXT NOT NULL
+);
+CREATE INDEX project_timeline_project ON project_timeline(project_id, at);
