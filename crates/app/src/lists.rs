@@ -1232,3 +1232,123 @@ pub async fn projects(app: &App, actor: &Actor, quarter: Option<&str>) -> AppRes
     }
     Ok(out)
 }
+
+/// A demand as the public list shows it: no resident, household or group.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicDemand {
+    /// Category.
+    pub category: String,
+    /// What is needed.
+    pub content: String,
+    /// Urgency.
+    pub urgency: String,
+    /// `open` / `met` / `closed`.
+    pub status: String,
+}
+
+/// A resource as the public list shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicResource {
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Who offers it.
+    pub provider_name: String,
+    /// Categories.
+    pub categories: Vec<String>,
+}
+
+/// A project as the public list shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicProject {
+    /// Title.
+    pub title: String,
+    /// Status in Chinese.
+    pub status_label: String,
+    /// Who claimed it.
+    pub claimed_by: Vec<String>,
+    /// Results.
+    pub results: String,
+}
+
+/// A community's three lists for a quarter, as published.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicLists {
+    /// Demands.
+    pub demands: Vec<PublicDemand>,
+    /// Resources.
+    pub resources: Vec<PublicResource>,
+    /// Projects.
+    pub projects: Vec<PublicProject>,
+}
+
+/// The published lists of a community for a quarter (no login; no personal data).
+pub async fn public(
+    app: &App,
+    community_id: Uuid,
+    quarter: &str,
+) -> AppResult<(String, PublicLists)> {
+    let ok_quarter = quarter.len() == 6
+        && quarter[..4].bytes().all(|b| b.is_ascii_digit())
+        && matches!(&quarter[4..], "Q1" | "Q2" | "Q3" | "Q4");
+    if !ok_quarter {
+        return Err(AppError::field(
+            "quarter",
+            "季度格式应为 2026Q4",
+            "quarter looks like 2026Q4",
+        ));
+    }
+    let mut c = app.db.read().await?;
+    let mut c = c.conn();
+    let community = wushe_store::places::get(&mut c, community_id)
+        .await?
+        .filter(|p| p.kind == "community")
+        .ok_or(AppError::NotFound)?;
+    let scope = Scope::Paths(vec![community.path.clone()]);
+    let demands = wushe_store::lists::demands(&mut c, &scope, Some(quarter), None, None, 500)
+        .await?
+        .into_iter()
+        .map(|d| PublicDemand {
+            category: d.category,
+            content: d.content,
+            urgency: d.urgency,
+            status: d.status,
+        })
+        .collect();
+    let anc = ancestors(&community.path);
+    let resources = wushe_store::lists::resources_for(&mut c, &anc, &community.path)
+        .await?
+        .into_iter()
+        .filter(|r| r.quarter.as_str() <= quarter)
+        .map(|r| PublicResource {
+            kind: r.kind,
+            name: r.name,
+            provider_name: r.provider_name,
+            categories: list_of(&r.categories),
+        })
+        .collect();
+    let mut projects = Vec::new();
+    for p in wushe_store::lists::projects(&mut c, &scope, Some(quarter), 500).await? {
+        let claimed_by = wushe_store::lists::claims(&mut c, p.id)
+            .await?
+            .into_iter()
+            .map(|c| c.claimant_name)
+            .collect();
+        projects.push(PublicProject {
+            title: p.title,
+            status_label: Status::parse(&p.status)
+                .map_or(String::new(), |s| s.label_zh().to_owned()),
+            claimed_by,
+            results: p.results,
+        });
+    }
+    Ok((
+        community.name,
+        PublicLists {
+            demands,
+            resources,
+            projects,
+        },
+    ))
+}

@@ -253,7 +253,8 @@ pub fn router(state: AppState) -> Router {
                 .route(
                     "/public/certificates/{number}",
                     get(ui::volunteering::verify),
-                ),
+                )
+                .route("/public/lists/{community_id}", get(ui::lists::public)),
         ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,

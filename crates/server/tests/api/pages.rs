@@ -620,3 +620,145 @@ async fn a_steward_handles_an_event_through_its_page() {
         "{new}"
     );
 }
+
+#[tokio::test]
+async fn the_three_lists_are_kept_and_published_through_their_pages() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    t.user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let b = Browser::login(&t, "worker_a", "user-password-2026").await;
+    let quarter =
+        wushe_domain::project::quarter_of(wushe_domain::time::local_date(chrono::Utc::now()));
+    let (s, _) = b
+        .post(
+            "/lists/resources",
+            &[
+                ("community_id", &m.community_a),
+                ("kind", "venue"),
+                ("name", "阳光助餐点"),
+                ("provider_name", "阳光餐饮公司"),
+                ("category", "养老，助残"),
+                ("capacity", "20"),
+                ("availability", "周一至周五"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, page) = b
+        .post(
+            "/lists/demands",
+            &[
+                ("community_id", &m.community_a),
+                ("category", "养老"),
+                ("content", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("需求内容"), "{page}");
+    let (s, loc) = b
+        .post(
+            "/lists/demands",
+            &[
+                ("community_id", &m.community_a),
+                ("category", "养老"),
+                ("content", "独居老人午餐"),
+                ("group_text", "3栋独居老人"),
+                ("urgency", "high"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303, "{loc}");
+    let did = loc
+        .trim_start_matches("/demands/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, page) = b.get(&format!("/demands/{did}")).await;
+    assert!(
+        page.contains("阳光助餐点") && page.contains("服务类别包含“养老”"),
+        "{page}"
+    );
+    let rid = page
+        .split("name=\"resource_id\" value=\"")
+        .nth(1)
+        .and_then(|x| x.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (s, loc) = b
+        .post(
+            &format!("/demands/{did}/project"),
+            &[("resource_id", &rid), ("title", "长者助餐")],
+        )
+        .await;
+    assert_eq!(s, 303, "{loc}");
+    let pid = loc
+        .trim_start_matches("/projects/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (s, page) = b
+        .post(&format!("/projects/{pid}/approve"), &[("meeting", "")])
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("联席会议"));
+    assert_eq!(
+        b.post(
+            &format!("/projects/{pid}/approve"),
+            &[("meeting", "第四季度联席会议")]
+        )
+        .await
+        .0,
+        303
+    );
+    assert_eq!(
+        b.post(
+            &format!("/projects/{pid}/claim"),
+            &[
+                ("claimant_name", "阳光餐饮公司"),
+                ("claimant_kind", "partner")
+            ]
+        )
+        .await
+        .0,
+        303
+    );
+    let (_, lists) = b.get("/lists").await;
+    assert!(
+        lists.contains("独居老人午餐") && lists.contains("长者助餐") && lists.contains("已认领"),
+        "{lists}"
+    );
+
+    // The public list, without logging in: the need, the offer, the project and its claimant.
+    let r = t
+        .http
+        .get(t.url(&format!(
+            "/public/lists/{}?quarter={quarter}",
+            m.community_a
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let public = r.text().await.unwrap();
+    assert!(
+        public.contains("独居老人午餐")
+            && public.contains("阳光助餐点")
+            && public.contains("阳光餐饮公司"),
+        "{public}"
+    );
+    assert!(
+        !public.contains("3栋独居老人"),
+        "who it is for stays inside"
+    );
+    let bad = t
+        .http
+        .get(t.url(&format!("/public/lists/{}?quarter=soon", m.community_a)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}

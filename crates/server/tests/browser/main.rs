@@ -250,6 +250,7 @@ async fn pages_fit_a_375_pixel_phone() {
         "/orders/new",
         "/events",
         "/events/new",
+        "/lists",
         "/imports?kind=volunteers",
     ] {
         c.goto(&format!("{}{page}", t.base)).await.unwrap();

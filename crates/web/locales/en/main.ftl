@@ -141,6 +141,7 @@ msg-token-revoked = Token revoked
 nav-volunteers = Volunteers
 nav-orders = Orders
 nav-events = Grid events
+nav-lists = Three lists
 nav-activities = Activities
 nav-my-volunteer = My volunteering
 nav-teams = Teams

@@ -141,6 +141,7 @@ msg-token-revoked = 令牌已作废
 nav-volunteers = 志愿者
 nav-orders = 点单派单
 nav-events = 网格事件
+nav-lists = 三单
 nav-activities = 志愿活动
 nav-my-volunteer = 我的志愿服务
 nav-teams = 服务队

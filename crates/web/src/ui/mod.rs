@@ -6,6 +6,7 @@ pub mod charity;
 pub mod charts;
 pub mod events;
 pub mod imports;
+pub mod lists;
 pub mod orders;
 pub mod people;
 pub mod places;
@@ -148,6 +149,12 @@ fn menu(t: &Tr, actor: &Actor, path: &str) -> Vec<MenuItem> {
     items.push(("/volunteers", "nav-volunteers", volunteers));
     items.push(("/orders", "nav-orders", true));
     items.push(("/events", "nav-events", true));
+    items.push((
+        "/lists",
+        "nav-lists",
+        actor.has_anywhere(Permission::ReadPeople)
+            || actor.has_anywhere(Permission::DispatchOrders),
+    ));
     items.push(("/activities", "nav-activities", true));
     items.push(("/me/volunteer", "nav-my-volunteer", true));
     items.push(("/teams", "nav-teams", volunteers));
@@ -428,6 +435,13 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/events/{id}/{action}", post(events::act))
         .route("/orders", get(orders::board).post(orders::create))
         .route("/orders/new", get(orders::new))
+        .route("/lists", get(lists::index))
+        .route("/lists/demands", post(lists::add_demand))
+        .route("/lists/resources", post(lists::add_resource))
+        .route("/demands/{id}", get(lists::demand))
+        .route("/demands/{id}/project", post(lists::propose))
+        .route("/projects/{id}", get(lists::project))
+        .route("/projects/{id}/{action}", post(lists::project_step))
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/{action}", post(orders::act))
         .route("/teams", get(charity::teams).post(charity::create_team))
