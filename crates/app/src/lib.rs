@@ -28,6 +28,7 @@ pub mod places;
 pub mod points;
 pub mod residents;
 pub mod service;
+pub mod service_load;
 pub mod sheet;
 pub mod supermarket;
 pub mod users;

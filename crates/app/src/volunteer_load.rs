@@ -29,6 +29,20 @@ const CONTENTS: &[&str] = &[
     "防诈骗宣传",
 ];
 
+const SKILLS: &[&str] = &[
+    "理发",
+    "维修",
+    "烹饪",
+    "护理",
+    "心理咨询",
+    "法律",
+    "驾驶",
+    "教学",
+    "摄影",
+    "急救",
+];
+const AVAILABILITY: &[&str] = &["周一至周五", "周末", "每天", "工作日晚上", "周六上午", ""];
+
 /// What was loaded.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -78,6 +92,13 @@ pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loa
             }
             let id = Uuid::now_v7();
             let phone = format!("13{:09}", rng.gen_range(0..1_000_000_000u64));
+            // Skills, categories and availability as a register holds them, so matching has work to do.
+            let skills =
+                serde_json::to_string(&[SKILLS[rng.gen_range(0..SKILLS.len())]]).expect("list");
+            let cats = wushe_domain::volunteer::CATEGORIES;
+            let categories =
+                serde_json::to_string(&[cats[rng.gen_range(0..cats.len())]]).expect("list");
+            let availability = AVAILABILITY[rng.gen_range(0..AVAILABILITY.len())].to_owned();
             let mut minutes_total = 0;
             let mut points_total = 0;
             let n = per_volunteer.min(records.saturating_sub(out.records));
@@ -141,12 +162,12 @@ pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loa
                 phone_mask: Some(wushe_domain::mask::phone(&phone)),
                 resident_id: None,
                 user_id: None,
-                skills: "[]".into(),
-                categories: "[]".into(),
+                skills,
+                categories,
                 party_member: next_no % 4 == 0,
                 in_service_party_member: false,
                 work_unit: String::new(),
-                availability: String::new(),
+                availability,
                 status: "active".into(),
                 points_balance: points_total,
                 total_minutes: minutes_total,

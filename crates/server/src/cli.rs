@@ -51,6 +51,24 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000_000)]
         records: usize,
     },
+    /// Load open demands, resources and a street's year of orders (benchmarks; after `seed-volunteers`).
+    SeedServiceLoop {
+        /// Open demands spread over the city.
+        #[arg(long, default_value_t = 10_000)]
+        demands: usize,
+        /// Resources spread over the city.
+        #[arg(long, default_value_t = 5_000)]
+        resources: usize,
+        /// Orders in the first street.
+        #[arg(long, default_value_t = 100_000)]
+        orders: usize,
+    },
+    /// Match every open demand (the quarterly refresh) and print how long it took.
+    MatchAll {
+        /// Proposals kept per demand.
+        #[arg(long, default_value_t = 10)]
+        per_demand: usize,
+    },
     /// Import or export residents as .xlsx, acting as a system administrator.
     Import {
         /// What to import.

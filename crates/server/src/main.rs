@@ -66,6 +66,38 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::SeedServiceLoop {
+            demands,
+            resources,
+            orders,
+        } => {
+            let app = wushe::open(&cfg, None).await?;
+            let started = std::time::Instant::now();
+            let l = wushe_app::service_load::load(&app, demands, resources, orders)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "已生成 / seeded: {} demands, {} resources, {} orders in {} in {:.1}s",
+                l.demands,
+                l.resources,
+                l.orders,
+                l.street,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::MatchAll { per_demand } => {
+            let app = wushe::open(&cfg, None).await?;
+            let started = std::time::Instant::now();
+            let (n, m) = wushe_app::lists::match_all(&app, "/", per_demand)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "已匹配 / matched: {n} open demands, {m} proposals in {:.2}s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::SeedDemo { scale } => {
             let app = wushe::open(&cfg, None).await?;
             let scale = match scale {

@@ -60,6 +60,24 @@ pub async fn insert(c: &mut Conn<'_>, o: &OrderRow) -> Result<()> {
     Ok(())
 }
 
+/// Inserts orders in chunks (benchmarks and migrations from other systems).
+pub async fn insert_many(c: &mut Conn<'_>, rows: &[OrderRow]) -> Result<()> {
+    for chunk in rows.chunks(1000) {
+        on!(c, c => {
+            let mut qb = QueryBuilder::new(format!("INSERT INTO orders ({COLS}) "));
+            qb.push_values(chunk, |mut b, o| {
+                b.push_bind(o.id).push_bind(o.community_id).push_bind(o.place_path.clone()).push_bind(o.household_id)
+                    .push_bind(o.category.clone()).push_bind(o.content.clone()).push_bind(o.wanted_by)
+                    .push_bind(o.status.clone()).push_bind(o.status_since).push_bind(o.due_at)
+                    .push_bind(o.assignee_type.clone()).push_bind(o.assignee_id).push_bind(o.assignee_name.clone())
+                    .push_bind(o.placed_by).push_bind(o.created_at).push_bind(o.updated_at).push_bind(o.closed_at);
+            });
+            qb.build().execute(&mut *c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
 /// Reads one order.
 pub async fn get(c: &mut Conn<'_>, id: Uuid) -> Result<Option<OrderRow>> {
     let sql = format!("SELECT {COLS} FROM orders WHERE id = $1");

@@ -68,6 +68,9 @@ pub struct BoardQuery {
     /// Only under this community.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub community_id: Option<Uuid>,
+    /// Only under this place (a street's board, a grid's).
+    #[serde(default, deserialize_with = "crate::api::empty_none")]
+    pub place_id: Option<Uuid>,
     /// Only overdue steps (`true`).
     #[serde(default, deserialize_with = "crate::api::empty_none")]
     pub overdue: Option<String>,
@@ -112,7 +115,7 @@ pub async fn board(
             &s.app,
             &a,
             f,
-            q.community_id,
+            q.place_id.or(q.community_id),
             mine,
             q.cursor.as_deref(),
             q.limit,
