@@ -263,7 +263,7 @@ pub async fn volunteer_ratings(c: &mut Conn<'_>, community: Uuid) -> Result<Vec<
     Ok(on!(c, c => sqlx::query_as::<_, (Uuid, i64, i64)>(
         "SELECT o.assignee_id, CAST(SUM(e.score) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM order_evaluations e
          JOIN orders o ON o.id = e.order_id
-         WHERE o.community_id = $1 AND o.assignee_type = 'volunteer' AND e.by_party = 'resident'
+         WHERE e.community_id = $1 AND e.by_party = 'resident' AND o.assignee_type = 'volunteer'
          GROUP BY o.assignee_id")
         .bind(community).fetch_all(c).await)?)
 }

@@ -102,3 +102,7 @@ CREATE TABLE project_timeline (
     note          TEXT NOT NULL
 );
 CREATE INDEX project_timeline_project ON project_timeline(project_id, at);
+
+-- Past ratings of a community's volunteers are read for every match: from the evaluations (few), not by
+-- scanning the community's orders (many).
+CREATE INDEX order_evaluations_community ON order_evaluations(community_id, by_party);
