@@ -489,6 +489,7 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     if scale == Scale::Demo {
         for c in &out.communities {
             out.volunteers += crate::demo_volunteers::seed_community(app, *c).await?;
+            crate::demo_service::seed_community(app, *c).await?;
         }
     }
     Ok(Some(out))

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod certificates;
 pub mod crypto;
 pub mod demo;
+pub mod demo_service;
 pub mod demo_volunteers;
 pub mod error;
 pub mod events;

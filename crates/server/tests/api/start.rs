@@ -157,3 +157,53 @@ async fn unknown_api_routes_and_missing_login_are_problems() {
         .chars()
         .any(|c| c > '\u{4e00}'));
 }
+
+#[tokio::test]
+async fn the_demo_street_shows_the_service_loop() {
+    let t = spawn_with(true).await;
+    let worker = t.login("shequ01", common::ADMIN_PASSWORD).await;
+    let board = t.get("/api/v1/orders", &worker).await.expect(200);
+    let count = |s: &str| {
+        board["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["status"] == s)
+            .unwrap()["count"]
+            .as_i64()
+            .unwrap()
+    };
+    assert!(
+        count("placed") >= 1 && count("dispatched") >= 1 && count("closed") >= 1,
+        "{board}"
+    );
+    let events = t.get("/api/v1/events", &worker).await.expect(200);
+    let statuses: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&"closed") && statuses.contains(&"reported"),
+        "{statuses:?}"
+    );
+    let projects = t.get("/api/v1/projects", &worker).await.expect(200);
+    assert_eq!(projects[0]["status"], "claimed");
+    let demands = t.get("/api/v1/demands", &worker).await.expect(200);
+    let first = demands["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["category"] == "养老")
+        .unwrap()
+        .clone();
+    let matches = t
+        .get(
+            &format!("/api/v1/demands/{}/matches", first["id"].as_str().unwrap()),
+            &worker,
+        )
+        .await
+        .expect(200);
+    assert_eq!(matches["items"][0]["name"], "社区长者食堂", "{matches}");
+}
