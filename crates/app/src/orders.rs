@@ -801,8 +801,48 @@ pub async fn board(
         }
     }
     let now = Utc::now();
-    let rows = wushe_store::orders::list(&mut c, &scope, &f, before, limit + 1).await?;
-    let counts = wushe_store::orders::counts(&mut c, &scope, &f, now).await?;
+    // The plain board (any status) counts from the kept table and the open overdue flags; a board
+    // filtered by category, placer or assignee counts its own rows.
+    let plain = f.category.is_none()
+        && f.placed_by.is_none()
+        && f.assignee_id.is_none()
+        && f.overdue_at.is_none();
+    let counts: Vec<(String, i64, i64)> = if plain {
+        let kept = wushe_store::orders::kept_counts(&mut c, &scope).await?;
+        let late = wushe_store::orders::flagged_counts(&mut c, &scope).await?;
+        kept.into_iter()
+            .map(|(st, n)| {
+                let l = late.iter().find(|(s, _)| *s == st).map_or(0, |(_, l)| *l);
+                (st, n, l)
+            })
+            .collect()
+    } else {
+        wushe_store::orders::counts(&mut c, &scope, &f, now).await?
+    };
+    let plan = if plain && scope != Scope::All {
+        // Reading newest-first costs about (page × all orders ÷ the scope's orders) rows; sorting the
+        // scope costs its row count. Take the cheaper.
+        let of = |v: &[(String, i64, i64)]| -> i64 {
+            v.iter()
+                .filter(|(st, _, _)| f.status.as_deref().is_none_or(|x| x == st))
+                .map(|(_, n, _)| n)
+                .sum()
+        };
+        let here = of(&counts).max(1);
+        let all: Vec<(String, i64, i64)> = wushe_store::orders::kept_counts(&mut c, &Scope::All)
+            .await?
+            .into_iter()
+            .map(|(st, n)| (st, n, 0))
+            .collect();
+        if (limit + 1) * of(&all) / here < here {
+            wushe_store::orders::Plan::ByTime
+        } else {
+            wushe_store::orders::Plan::ByPlace
+        }
+    } else {
+        wushe_store::orders::Plan::ByPlace
+    };
+    let rows = wushe_store::orders::list(&mut c, &scope, &f, before, limit + 1, plan).await?;
     let out = page::cut(rows, limit, |o| (o.created_at, o.id), |o| o);
     let mut items = Vec::with_capacity(out.items.len());
     for o in out.items {

@@ -594,6 +594,9 @@ pub async fn check_ledgers(app: &App) -> AppResult<Vec<String>> {
     for (path, month, kept, sum) in wushe_store::points::month_mismatches(&mut c).await? {
         out.push(format!("{path} {month} 月度时长 {kept} ≠ 记录合计 {sum} / monthly minutes disagree with the records"));
     }
+    for (bucket, status, kept, actual) in wushe_store::orders::count_mismatches(&mut c).await? {
+        out.push(format!("工单计数 {bucket} {status} {kept} ≠ 实际 {actual} / order counts disagree with the orders"));
+    }
     for (id, name, stock, sum) in wushe_store::supermarket::stock_mismatches(&mut c).await? {
         out.push(format!("物品 {name} 库存 {stock} ≠ 出入库合计 {sum} / item {id} stock disagrees with its ledger"));
     }

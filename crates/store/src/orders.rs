@@ -49,6 +49,31 @@ pub struct OrderRow {
 const COLS: &str = "id, community_id, place_path, household_id, category, content, wanted_by, status, status_since,
     due_at, assignee_type, assignee_id, assignee_name, placed_by, created_at, updated_at, closed_at";
 
+/// The counts bucket of an order's place: its grid (the first four path segments), or its community.
+pub fn bucket_of(place_path: &str) -> String {
+    let segs: Vec<&str> = place_path.split('/').filter(|s| !s.is_empty()).collect();
+    format!("/{}/", segs[..segs.len().min(4)].join("/"))
+}
+
+/// Moves the board's counts: `delta` orders of `status` in the order's bucket and in the total ('/').
+pub async fn bump(
+    c: &mut Conn<'_>,
+    place_path: &str,
+    community: Uuid,
+    status: &str,
+    delta: i64,
+) -> Result<()> {
+    for (bucket, cid) in [
+        (bucket_of(place_path), Some(community)),
+        ("/".to_owned(), None),
+    ] {
+        on!(c, c => sqlx::query("INSERT INTO order_counts (bucket, community_id, status, n) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (bucket, status) DO UPDATE SET n = order_counts.n + excluded.n")
+            .bind(&bucket).bind(cid).bind(status).bind(delta).execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
 /// Inserts an order.
 pub async fn insert(c: &mut Conn<'_>, o: &OrderRow) -> Result<()> {
     on!(c, c => sqlx::query(&format!("INSERT INTO orders ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
@@ -57,7 +82,7 @@ pub async fn insert(c: &mut Conn<'_>, o: &OrderRow) -> Result<()> {
         .bind(o.wanted_by).bind(&o.status).bind(o.status_since).bind(o.due_at).bind(&o.assignee_type)
         .bind(o.assignee_id).bind(&o.assignee_name).bind(o.placed_by).bind(o.created_at).bind(o.updated_at)
         .bind(o.closed_at).execute(c).await.map(|_| ()))?;
-    Ok(())
+    bump(c, &o.place_path, o.community_id, &o.status, 1).await
 }
 
 /// Inserts orders in chunks (benchmarks and migrations from other systems).
@@ -74,6 +99,15 @@ pub async fn insert_many(c: &mut Conn<'_>, rows: &[OrderRow]) -> Result<()> {
             });
             qb.build().execute(&mut *c).await.map(|_| ())
         })?;
+    }
+    let mut counts: std::collections::BTreeMap<(String, Uuid, String), i64> = Default::default();
+    for o in rows {
+        *counts
+            .entry((bucket_of(&o.place_path), o.community_id, o.status.clone()))
+            .or_default() += 1;
+    }
+    for ((bucket, community, status), n) in counts {
+        bump(c, &bucket, community, &status, n).await?;
     }
     Ok(())
 }
@@ -124,6 +158,12 @@ pub async fn set_status(c: &mut Conn<'_>, id: Uuid, m: &Move<'_>) -> Result<bool
         qb.push(" WHERE id = ").push_bind(id).push(" AND status = ").push_bind(m.from);
         qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
     })?;
+    if n == 1 && m.from != m.to {
+        let (path, community): (String, Uuid) = on!(c, c => sqlx::query_as("SELECT place_path, community_id FROM orders WHERE id = $1")
+            .bind(id).fetch_one(c).await)?;
+        bump(c, &path, community, m.from, -1).await?;
+        bump(c, &path, community, m.to, 1).await?;
+    }
     Ok(n == 1)
 }
 
@@ -228,6 +268,16 @@ where
     DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     scope.push_filter(qb, "place_path");
+    push_rest(qb, f);
+}
+
+fn push_rest<'a, DB>(qb: &mut QueryBuilder<'a, DB>, f: &OrderFilter)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
     if let Some(s) = &f.status {
         qb.push(" AND status = ").push_bind(s.clone());
     }
@@ -245,6 +295,16 @@ where
     }
 }
 
+/// How a page of the board is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// Through the place index, then sorted by time: for a scope with few orders.
+    ByPlace,
+    /// Newest first through the time index, keeping the scope's rows: for a scope holding a good share of
+    /// all orders (a busy street), where sorting would read them all.
+    ByTime,
+}
+
 /// Orders in scope, newest first, after a cursor of (created_at, id).
 pub async fn list(
     c: &mut Conn<'_>,
@@ -252,10 +312,15 @@ pub async fn list(
     f: &OrderFilter,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
+    plan: Plan,
 ) -> Result<Vec<OrderRow>> {
     on!(c, c => {
         let mut qb = QueryBuilder::new(format!("SELECT {COLS} FROM orders WHERE 1 = 1"));
-        push_filter(&mut qb, scope, f);
+        // `|| ''` makes the path an expression, so neither database reaches for the place index and the
+        // time index serves the order.
+        let col = if plan == Plan::ByTime { "(place_path || '')" } else { "place_path" };
+        scope.push_filter(&mut qb, col);
+        push_rest(&mut qb, f);
         if let Some((at, id)) = before {
             qb.push(" AND (created_at < ").push_bind(at).push(" OR (created_at = ").push_bind(at)
               .push(" AND id < ").push_bind(id).push("))");
@@ -263,6 +328,69 @@ pub async fn list(
         qb.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(limit);
         Ok(qb.build_query_as::<OrderRow>().fetch_all(c).await?)
     })
+}
+
+/// The board's counts per status from the maintained table: under the scope, or of everything.
+pub async fn kept_counts(c: &mut Conn<'_>, scope: &Scope) -> Result<Vec<(String, i64)>> {
+    on!(c, c => {
+        let mut qb = QueryBuilder::new("SELECT status, CAST(SUM(n) AS BIGINT) FROM order_counts WHERE ");
+        match scope {
+            Scope::All => {
+                qb.push("bucket = '/'");
+            }
+            _ => {
+                qb.push("bucket <> '/'");
+                scope.push_filter(&mut qb, "bucket");
+            }
+        }
+        qb.push(" GROUP BY status");
+        Ok(qb.build_query_as::<(String, i64)>().fetch_all(c).await?)
+    })
+}
+
+/// Open overdue flags of orders under the scope, per step.
+pub async fn flagged_counts(c: &mut Conn<'_>, scope: &Scope) -> Result<Vec<(String, i64)>> {
+    on!(c, c => {
+        let mut qb = QueryBuilder::new("SELECT step, CAST(COUNT(*) AS BIGINT) FROM alerts
+            WHERE object_type = 'order' AND cleared_at IS NULL");
+        scope.push_filter(&mut qb, "place_path");
+        qb.push(" GROUP BY step");
+        Ok(qb.build_query_as::<(String, i64)>().fetch_all(c).await?)
+    })
+}
+
+/// Buckets whose kept counts differ from the orders (for `wushe check`): (bucket, status, kept, actual).
+pub async fn count_mismatches(c: &mut Conn<'_>) -> Result<Vec<(String, String, i64, i64)>> {
+    let mut actual: std::collections::BTreeMap<(String, String), i64> = Default::default();
+    let rows: Vec<(String, String, i64)> = on!(c, c => sqlx::query_as(
+        "SELECT place_path, status, CAST(COUNT(*) AS BIGINT) FROM orders GROUP BY place_path, status")
+        .fetch_all(c).await)?;
+    for (path, status, n) in rows {
+        *actual
+            .entry((bucket_of(&path), status.clone()))
+            .or_default() += n;
+        *actual.entry(("/".into(), status)).or_default() += n;
+    }
+    let kept: Vec<(String, String, i64)> = on!(c, c => sqlx::query_as(
+        "SELECT bucket, status, n FROM order_counts").fetch_all(c).await)?;
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (bucket, status, n) in kept {
+        let a = actual
+            .get(&(bucket.clone(), status.clone()))
+            .copied()
+            .unwrap_or(0);
+        if a != n {
+            out.push((bucket.clone(), status.clone(), n, a));
+        }
+        seen.insert((bucket, status));
+    }
+    for ((bucket, status), a) in actual {
+        if a != 0 && !seen.contains(&(bucket.clone(), status.clone())) {
+            out.push((bucket, status, 0, a));
+        }
+    }
+    Ok(out)
 }
 
 /// How many orders in scope are in each status (the board's counts), with how many of them are overdue.

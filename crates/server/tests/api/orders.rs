@@ -229,6 +229,11 @@ async fn an_order_goes_round_the_four_steps() {
     assert_eq!(theirs["items"], json!([]));
     let bad = t.get("/api/v1/orders?status=lost", &worker).await;
     assert_eq!(bad.body["errors"][0]["field"], "status");
+    // The board's kept counts agree with the orders (`wushe check`).
+    assert!(wushe_app::points::check_ledgers(&t.app)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -282,6 +287,19 @@ async fn two_racing_dispatches_have_one_winner() {
             .count();
         assert_eq!(dispatches, 1, "one winner, one timeline step");
     }
+    let board = t.get("/api/v1/orders", &worker).await.expect(200);
+    let dispatched = board["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "dispatched")
+        .unwrap()["count"]
+        .clone();
+    assert_eq!(dispatched, 5, "the losers moved no count");
+    assert!(wushe_app::points::check_ledgers(&t.app)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]

@@ -106,3 +106,16 @@ CREATE INDEX project_timeline_project ON project_timeline(project_id, at);
 -- Past ratings of a community's volunteers are read for every match: from the evaluations (few), not by
 -- scanning the community's orders (many).
 CREATE INDEX order_evaluations_community ON order_evaluations(community_id, by_party);
+
+-- The dispatch board's counts, moved in the same transaction as each order's status: one row per grid (or
+-- community, for orders without a household) and status, and one for everything (bucket '/'). A street's
+-- board sums a few hundred rows instead of counting 100,000 orders; `wushe check` verifies them.
+CREATE TABLE order_counts (
+    bucket        TEXT COLLATE "C" NOT NULL,
+    community_id  uuid,
+    status        TEXT NOT NULL,
+    n             BIGINT NOT NULL,
+    PRIMARY KEY (bucket, status)
+);
+-- Newest-first pages of a busy street's board read this instead of sorting the street's orders.
+CREATE INDEX orders_recent ON orders(created_at, id);
