@@ -50,6 +50,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         category: category.into(),
         content: content.into(),
         wanted_by: None,
+        photos: vec![],
     };
     let done = crate::orders::place(
         app,

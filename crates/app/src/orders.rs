@@ -91,6 +91,8 @@ pub struct Order {
     pub created_at: DateTime<Utc>,
     /// Closed at.
     pub closed_at: Option<DateTime<Utc>>,
+    /// Photos taken when placing it.
+    pub photos: Vec<Uuid>,
 }
 
 fn status_of(o: &OrderRow) -> Status {
@@ -143,6 +145,7 @@ fn view(o: OrderRow, evaluations: Vec<EvaluationRow>, timeline: Vec<StepRow>) ->
             .collect(),
         created_at: o.created_at,
         closed_at: o.closed_at,
+        photos: serde_json::from_str(&o.photos).unwrap_or_default(),
     }
 }
 
@@ -243,6 +246,8 @@ pub struct OrderInput {
     pub content: String,
     /// Wanted by.
     pub wanted_by: Option<NaiveDate>,
+    /// Photos uploaded before (`POST /photos`).
+    pub photos: Vec<Uuid>,
 }
 
 /// Places an order (群众点单): a resident for their own household, or a worker on a resident's behalf.
@@ -252,6 +257,13 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
     let content = clean(&input.content);
     wushe_domain::text::check_len("category", "服务类别", &category, 1, 30, &mut errs);
     wushe_domain::text::check_len("content", "需求内容", &content, 1, 1000, &mut errs);
+    if input.photos.len() > 9 {
+        errs.push(wushe_domain::error::FieldError::new(
+            "photos",
+            "照片最多9张",
+            "at most 9 photos",
+        ));
+    }
     if input.wanted_by.is_some_and(|d| d < app.today()) {
         errs.push(wushe_domain::error::FieldError::new(
             "wanted_by",
@@ -301,6 +313,15 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
         }
         None => community.path.clone(),
     };
+    for p in &input.photos {
+        if !wushe_store::photos::exists(&mut c, *p, actor.author()).await? {
+            return Err(AppError::field(
+                "photos",
+                "照片不存在或不是您上传的",
+                "unknown photo",
+            ));
+        }
+    }
     let now = Utc::now();
     let deadlines = deadlines_for(&mut c, community.id, &category).await?;
     let row = OrderRow {
@@ -321,8 +342,10 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
         created_at: now,
         updated_at: now,
         closed_at: None,
+        photos: serde_json::to_string(&input.photos).expect("ids serialize"),
     };
     wushe_store::orders::insert(&mut c, &row).await?;
+    wushe_store::photos::attach(&mut c, &input.photos, "order", row.id).await?;
     step(&mut c, actor, &row, None, Status::Placed, "place", "", now).await?;
     audit::record(
         &mut c,

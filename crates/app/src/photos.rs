@@ -1,5 +1,5 @@
-//! Photos of grid events: uploaded first, attached when the event is reported, read by whoever may see
-//! the event. The type is taken from the file's own first bytes (JPEG, PNG or WebP), never from its name
+//! Photos of grid events and orders: uploaded first, attached when the event is reported or the order
+//! placed, read by whoever may see it. The type is taken from the file's own first bytes (JPEG, PNG or WebP), never from its name
 //! or the browser's claim, and the file is stored as `<files>/photos/<id>.<ext>`: no part of the path
 //! comes from the user.
 
@@ -99,7 +99,7 @@ pub async fn upload(app: &App, actor: &Actor, bytes: &[u8]) -> AppResult<Photo> 
     })
 }
 
-/// Reads a photo the caller may see: their own upload, or one of an event they may see.
+/// Reads a photo the caller may see: their own upload, or one of an event or order they may see.
 pub async fn read(app: &App, actor: &Actor, id: Uuid) -> AppResult<(String, Vec<u8>)> {
     let row = {
         let mut c = app.db.read().await?;
@@ -112,6 +112,9 @@ pub async fn read(app: &App, actor: &Actor, id: Uuid) -> AppResult<(String, Vec<
         match (row.object_type.as_deref(), row.object_id) {
             (Some("event"), Some(eid)) => {
                 crate::events::get(app, actor, eid).await?;
+            }
+            (Some("order"), Some(oid)) => {
+                crate::orders::get(app, actor, oid).await?;
             }
             _ => return Err(AppError::NotFound),
         }

@@ -208,6 +208,7 @@ pub async fn load(app: &App, demands: usize, resources: usize, orders: usize) ->
             },
             updated_at: since,
             closed_at: closed,
+            photos: "[]".into(),
         });
     }
     wushe_store::orders::insert_many(&mut conn, &orows).await?;

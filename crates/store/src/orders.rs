@@ -44,10 +44,12 @@ pub struct OrderRow {
     pub updated_at: DateTime<Utc>,
     /// Closed at.
     pub closed_at: Option<DateTime<Utc>>,
+    /// Photo ids (JSON array).
+    pub photos: String,
 }
 
 const COLS: &str = "id, community_id, place_path, household_id, category, content, wanted_by, status, status_since,
-    due_at, assignee_type, assignee_id, assignee_name, placed_by, created_at, updated_at, closed_at";
+    due_at, assignee_type, assignee_id, assignee_name, placed_by, created_at, updated_at, closed_at, photos";
 
 /// The counts bucket of an order's place: its grid (the first four path segments), or its community.
 pub fn bucket_of(place_path: &str) -> String {
@@ -77,11 +79,11 @@ pub async fn bump(
 /// Inserts an order.
 pub async fn insert(c: &mut Conn<'_>, o: &OrderRow) -> Result<()> {
     on!(c, c => sqlx::query(&format!("INSERT INTO orders ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-        $11, $12, $13, $14, $15, $16, $17)"))
+        $11, $12, $13, $14, $15, $16, $17, $18)"))
         .bind(o.id).bind(o.community_id).bind(&o.place_path).bind(o.household_id).bind(&o.category).bind(&o.content)
         .bind(o.wanted_by).bind(&o.status).bind(o.status_since).bind(o.due_at).bind(&o.assignee_type)
         .bind(o.assignee_id).bind(&o.assignee_name).bind(o.placed_by).bind(o.created_at).bind(o.updated_at)
-        .bind(o.closed_at).execute(c).await.map(|_| ()))?;
+        .bind(o.closed_at).bind(&o.photos).execute(c).await.map(|_| ()))?;
     bump(c, &o.place_path, o.community_id, &o.status, 1).await
 }
 
@@ -95,7 +97,8 @@ pub async fn insert_many(c: &mut Conn<'_>, rows: &[OrderRow]) -> Result<()> {
                     .push_bind(o.category.clone()).push_bind(o.content.clone()).push_bind(o.wanted_by)
                     .push_bind(o.status.clone()).push_bind(o.status_since).push_bind(o.due_at)
                     .push_bind(o.assignee_type.clone()).push_bind(o.assignee_id).push_bind(o.assignee_name.clone())
-                    .push_bind(o.placed_by).push_bind(o.created_at).push_bind(o.updated_at).push_bind(o.closed_at);
+                    .push_bind(o.placed_by).push_bind(o.created_at).push_bind(o.updated_at).push_bind(o.closed_at)
+                    .push_bind(o.photos.clone());
             });
             qb.build().execute(&mut *c).await.map(|_| ())
         })?;

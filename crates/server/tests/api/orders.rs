@@ -410,3 +410,66 @@ async fn overdue_steps_are_flagged_once_even_by_two_runners() {
     let last = read["timeline"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["note"], "评价期满，自动办结");
 }
+
+#[tokio::test]
+async fn an_order_placed_from_a_phone_carries_its_photo() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let worker_b = t
+        .user("worker_b", "community_worker", Some(&m.community_b))
+        .await;
+    let me = t.user("resident_a", "resident", Some(&m.building_a1)).await;
+    let home = t.household(&m.building_a1, "101").await;
+    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(jpeg).file_name("tap.jpg"),
+    );
+    let r = t
+        .http
+        .post(t.url("/api/v1/photos"))
+        .bearer_auth(&me)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let photo: Value = r.json().await.unwrap();
+    let pid = photo["id"].as_str().unwrap().to_owned();
+    let foreign = t
+        .post(
+            "/api/v1/orders",
+            &worker,
+            json!({"community_id": m.community_a, "household_id": home, "category": "其他",
+            "content": "水龙头漏水", "photos": [pid]}),
+        )
+        .await;
+    assert_eq!(
+        foreign.body["errors"][0]["field"], "photos",
+        "only the uploader attaches their photo"
+    );
+    let o = t
+        .post(
+            "/api/v1/orders",
+            &me,
+            json!({"community_id": m.community_a, "household_id": home, "category": "其他",
+            "content": "水龙头漏水", "photos": [pid]}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(o["photos"], json!([pid]));
+    let url = format!("/api/v1/photos/{pid}");
+    let r = t
+        .http
+        .get(t.url(&url))
+        .bearer_auth(&worker)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the station sees the order's photo");
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(t.get(&url, &worker_b).await.status, 404);
+}

@@ -62,6 +62,41 @@ impl Browser<'_> {
             .map(|l| l.to_str().unwrap().to_owned());
         (status, loc.unwrap_or(r.text().await.unwrap()))
     }
+
+    /// Posts a multipart form (a page with a photo input), with an optional photo.
+    async fn post_parts(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        photo: Option<&[u8]>,
+    ) -> (u16, String) {
+        let mut parts = reqwest::multipart::Form::new();
+        for (k, v) in form {
+            parts = parts.text(k.to_string(), v.to_string());
+        }
+        if let Some(p) = photo {
+            parts = parts.part(
+                "photo",
+                reqwest::multipart::Part::bytes(p.to_vec()).file_name("photo.png"),
+            );
+        }
+        let r = self
+            .t
+            .http
+            .post(self.t.url(path))
+            .header("cookie", &self.cookie)
+            .header("sec-fetch-site", "same-origin")
+            .multipart(parts)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (status, loc.unwrap_or(r.text().await.unwrap()))
+    }
 }
 
 #[tokio::test]
@@ -433,16 +468,18 @@ async fn the_order_pages_take_an_order_round_the_loop() {
     let (s, page) = b.get(&format!("/orders/new?household_id={h}")).await;
     assert_eq!(s, 200);
     assert!(page.contains("3单元502"), "{page}");
+    let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
     let (s, page) = b
-        .post(
+        .post_parts(
             "/orders",
             &[("household_id", &h), ("category", ""), ("content", "")],
+            None,
         )
         .await;
     assert_eq!(s, 400);
     assert!(page.contains("服务类别"), "{page}");
     let (s, loc) = b
-        .post(
+        .post_parts(
             "/orders",
             &[
                 ("household_id", &h),
@@ -450,6 +487,7 @@ async fn the_order_pages_take_an_order_round_the_loop() {
                 ("content", "帮忙买菜"),
                 ("wanted_by", ""),
             ],
+            Some(&png),
         )
         .await;
     assert_eq!(s, 303, "{loc}");
@@ -511,13 +549,14 @@ async fn the_order_pages_take_an_order_round_the_loop() {
 
     // The board counts it; an overdue order shows on the home page.
     let (_, loc) = b
-        .post(
+        .post_parts(
             "/orders",
             &[
                 ("household_id", &h),
                 ("category", "助残"),
                 ("content", "轮椅维修"),
             ],
+            None,
         )
         .await;
     assert!(loc.starts_with("/orders/"));

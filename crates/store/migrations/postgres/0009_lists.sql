@@ -119,3 +119,6 @@ CREATE TABLE order_counts (
 );
 -- Newest-first pages of a busy street's board read this instead of sorting the street's orders.
 CREATE INDEX orders_recent ON orders(created_at, id);
+
+-- An order placed from a phone may carry photos (the leaking tap, the broken wheelchair), as events do.
+ALTER TABLE orders ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';

@@ -32,6 +32,9 @@ pub struct NewOrder {
     pub content: String,
     /// Wanted by (date).
     pub wanted_by: Option<NaiveDate>,
+    /// Photos uploaded with `POST /photos`.
+    #[serde(default)]
+    pub photos: Vec<Uuid>,
 }
 
 /// Places an order (`placed`).
@@ -50,6 +53,7 @@ pub async fn place(
             category: b.category,
             content: b.content,
             wanted_by: b.wanted_by,
+            photos: b.photos,
         },
     )
     .await?;

@@ -433,7 +433,14 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/events/new", get(events::new))
         .route("/events/{id}", get(events::show))
         .route("/events/{id}/{action}", post(events::act))
-        .route("/orders", get(orders::board).post(orders::create))
+        .route(
+            "/orders",
+            get(orders::board)
+                .post(orders::create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    wushe_app::photos::MAX_BYTES + 64 * 1024,
+                )),
+        )
         .route("/orders/new", get(orders::new))
         .route("/lists", get(lists::index))
         .route("/lists/demands", post(lists::add_demand))

@@ -2,7 +2,7 @@
 //! timeline and the forms for each step, and a phone-first form to place an order.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use axum::Form;
 use chrono::NaiveDate;
@@ -140,8 +140,53 @@ pub async fn new(
     new_page(&s, user, f, FormErrors::default()).await
 }
 
-/// `POST /orders`.
-pub async fn create(State(s): State<AppState>, user: PageUser, Form(f): Form<NewForm>) -> Response {
+/// `POST /orders`: places an order, with a photo if one was taken (a multipart form for the camera).
+pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart) -> Response {
+    let mut f = NewForm::default();
+    let mut photo: Vec<u8> = Vec::new();
+    let mut unreadable = false;
+    loop {
+        match m.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                if name == "photo" {
+                    match field.bytes().await {
+                        Ok(b) => photo = b.to_vec(),
+                        Err(_) => unreadable = true,
+                    }
+                    continue;
+                }
+                let v = field.text().await.unwrap_or_default();
+                match name.as_str() {
+                    "community_id" => f.community_id = v,
+                    "household_id" => f.household_id = v,
+                    "category" => f.category = v,
+                    "content" => f.content = v,
+                    "wanted_by" => f.wanted_by = v,
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                unreadable = true;
+                break;
+            }
+        }
+    }
+    if unreadable {
+        let mut errors = FormErrors::default();
+        errors.0.insert(
+            "photo".into(),
+            user.ctx
+                .t
+                .pick(
+                    "照片过大或无法读取（最大5MB）",
+                    "the photo is too large or unreadable (5 MB at most)",
+                )
+                .to_owned(),
+        );
+        return new_page(&s, user, f, errors).await;
+    }
     let wanted_by = NaiveDate::parse_from_str(f.wanted_by.trim(), "%Y-%m-%d").ok();
     let mut community_id = f.community_id.parse().ok();
     let household_id = f.household_id.parse().ok();
@@ -154,13 +199,27 @@ pub async fn create(State(s): State<AppState>, user: PageUser, Form(f): Form<New
                 .map(|h| h.community_id);
         }
     }
-    let result = if wanted_by.is_none() && !f.wanted_by.trim().is_empty() {
-        Err(AppError::field(
-            "wanted_by",
-            "日期格式应为YYYY-MM-DD",
-            "dates are YYYY-MM-DD",
-        ))
-    } else {
+    let result = async {
+        if wanted_by.is_none() && !f.wanted_by.trim().is_empty() {
+            return Err(AppError::field(
+                "wanted_by",
+                "日期格式应为YYYY-MM-DD",
+                "dates are YYYY-MM-DD",
+            ));
+        }
+        let photos = if photo.is_empty() {
+            vec![]
+        } else {
+            vec![
+                wushe_app::photos::upload(&s.app, &user.actor, &photo)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::BadUpload { zh, en } => AppError::field("photo", &zh, &en),
+                        e => e,
+                    })?
+                    .id,
+            ]
+        };
         wushe_app::orders::place(
             &s.app,
             &user.actor,
@@ -170,10 +229,12 @@ pub async fn create(State(s): State<AppState>, user: PageUser, Form(f): Form<New
                 category: f.category.clone(),
                 content: f.content.clone(),
                 wanted_by,
+                photos,
             },
         )
         .await
-    };
+    }
+    .await;
     match result {
         Ok(o) => see_other(&format!("/orders/{}", o.id), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
