@@ -947,3 +947,37 @@ pub async fn set_deadlines(
     tx.commit().await?;
     Ok(d)
 }
+
+/// The step deadlines a community set, per category, for orders and for events (defaults apply to the
+/// rest): ((category, order deadlines), (category, event deadlines)).
+#[allow(clippy::type_complexity)]
+pub async fn deadlines_of(
+    app: &App,
+    actor: &Actor,
+    community_id: Uuid,
+) -> AppResult<(
+    Vec<(String, Deadlines)>,
+    Vec<(String, wushe_domain::event::Deadlines)>,
+)> {
+    let mut c = app.db.read().await?;
+    let mut c = c.conn();
+    let community = crate::places::load_visible(&mut c, actor, community_id).await?;
+    if community.kind != "community" {
+        return Err(AppError::field(
+            "community_id",
+            "请选择社区",
+            "not a community",
+        ));
+    }
+    let orders = wushe_store::orders::all_deadlines(&mut c, community.id, "order")
+        .await?
+        .into_iter()
+        .filter_map(|(cat, j)| serde_json::from_str(&j).ok().map(|d| (cat, d)))
+        .collect();
+    let events = wushe_store::orders::all_deadlines(&mut c, community.id, "event")
+        .await?
+        .into_iter()
+        .filter_map(|(cat, j)| serde_json::from_str(&j).ok().map(|d| (cat, d)))
+        .collect();
+    Ok((orders, events))
+}

@@ -801,3 +801,88 @@ async fn the_three_lists_are_kept_and_published_through_their_pages() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn the_station_sets_deadlines_and_reads_the_rates_on_pages() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    t.user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let b = Browser::login(&t, "worker_a", "user-password-2026").await;
+    let (s, page) = b
+        .get(&format!("/deadlines?community_id={}", m.community_a))
+        .await;
+    assert_eq!(s, 200);
+    assert!(page.contains("办理时限"));
+    let (s, page) = b
+        .post(
+            "/deadlines",
+            &[
+                ("community_id", &m.community_a),
+                ("workflow", "order"),
+                ("category", "养老"),
+                ("a", "0"),
+                ("b", "4"),
+                ("c", "48"),
+                ("d", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("派单时限应在1到720小时之间"), "{page}");
+    let (s, _) = b
+        .post(
+            "/deadlines",
+            &[
+                ("community_id", &m.community_a),
+                ("workflow", "order"),
+                ("category", "养老"),
+                ("a", "2"),
+                ("b", "4"),
+                ("c", "48"),
+                ("d", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, _) = b
+        .post(
+            "/deadlines",
+            &[
+                ("community_id", &m.community_a),
+                ("workflow", "event"),
+                ("category", "井盖缺失"),
+                ("a", "1"),
+                ("b", "2"),
+                ("c", "24"),
+                ("d", "12"),
+                ("e", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b
+        .get(&format!("/deadlines?community_id={}", m.community_a))
+        .await;
+    assert!(
+        page.contains("<td>养老</td><td>2h</td>") && page.contains("<td>井盖缺失</td>"),
+        "{page}"
+    );
+    // The new category is offered when reporting, and counted in the rates.
+    let (_, new) = b.get("/events/new").await;
+    assert!(new.contains("井盖缺失"));
+    let me = t.login("worker_a", "user-password-2026").await;
+    t.post(
+        "/api/v1/events",
+        &me,
+        json!({"grid_id": m.grid_a1, "category": "井盖缺失", "description": "井盖丢了"}),
+    )
+    .await
+    .expect(201);
+    let (s, rates) = b.get("/events/rates").await;
+    assert_eq!(s, 200);
+    assert!(
+        rates.contains("第一网格") && rates.contains("<td>1</td>"),
+        "{rates}"
+    );
+}

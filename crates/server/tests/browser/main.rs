@@ -251,6 +251,8 @@ async fn pages_fit_a_375_pixel_phone() {
         "/events",
         "/events/new",
         "/lists",
+        "/deadlines",
+        "/events/rates",
         "/imports?kind=volunteers",
     ] {
         c.goto(&format!("{}{page}", t.base)).await.unwrap();

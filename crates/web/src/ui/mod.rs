@@ -10,6 +10,7 @@ pub mod lists;
 pub mod orders;
 pub mod people;
 pub mod places;
+pub mod service_settings;
 pub mod users;
 pub mod volunteering;
 
@@ -431,6 +432,11 @@ pub fn router(_state: AppState) -> Router<AppState> {
                 )),
         )
         .route("/events/new", get(events::new))
+        .route("/events/rates", get(service_settings::rates))
+        .route(
+            "/deadlines",
+            get(service_settings::deadlines).post(service_settings::set_deadlines),
+        )
         .route("/events/{id}", get(events::show))
         .route("/events/{id}/{action}", post(events::act))
         .route(
