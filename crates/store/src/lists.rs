@@ -111,7 +111,10 @@ pub async fn demands(
         let mut qb = QueryBuilder::new(format!("SELECT {DEMAND_COLS} FROM demands WHERE 1 = 1"));
         scope.push_filter(&mut qb, "place_path");
         if let Some(q) = quarter {
-            qb.push(" AND quarter = ").push_bind(q.to_owned());
+            // A quarter's list is what was recorded in it, and what is still open from before (the quarterly
+            // refresh carries unmet needs forward; `2026Q3` < `2026Q4` as text).
+            qb.push(" AND (quarter = ").push_bind(q.to_owned()).push(" OR (quarter < ").push_bind(q.to_owned())
+              .push(" AND status = 'open'))");
         }
         if let Some(s) = status {
             qb.push(" AND status = ").push_bind(s.to_owned());
@@ -344,7 +347,9 @@ pub async fn projects(
         let mut qb = QueryBuilder::new(format!("SELECT {PROJECT_COLS} FROM projects WHERE 1 = 1"));
         scope.push_filter(&mut qb, "place_path");
         if let Some(q) = quarter {
-            qb.push(" AND quarter = ").push_bind(q.to_owned());
+            // Projects still under way carry into the next quarter's list.
+            qb.push(" AND (quarter = ").push_bind(q.to_owned()).push(" OR (quarter < ").push_bind(q.to_owned())
+              .push(" AND status IN ('approved', 'claimed', 'running')))");
         }
         qb.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(limit);
         Ok(qb.build_query_as::<ProjectRow>().fetch_all(c).await?)

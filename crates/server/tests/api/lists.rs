@@ -212,3 +212,82 @@ async fn demands_meet_resources_through_ranked_matches_and_projects() {
         .await;
     assert_eq!(other.body["errors"][0]["field"], "demand_ids");
 }
+
+#[tokio::test]
+async fn a_quarters_list_carries_forward_what_is_still_open() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let now = chrono::Utc::now();
+    let community: uuid::Uuid = m.community_a.parse().unwrap();
+    let path = t
+        .get(&format!("/api/v1/places/{}", m.community_a), &worker)
+        .await
+        .expect(200)["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Two demands recorded long ago: one still open, one met.
+    let old = |content: &str, status: &str| wushe_store::lists::DemandRow {
+        id: uuid::Uuid::now_v7(),
+        community_id: community,
+        place_path: path.clone(),
+        category: "环境".into(),
+        content: content.into(),
+        urgency: "normal".into(),
+        resident_id: None,
+        household_id: None,
+        group_text: String::new(),
+        skills: "[]".into(),
+        wanted_from: None,
+        wanted_to: None,
+        source: "meeting".into(),
+        status: status.into(),
+        quarter: "2025Q1".into(),
+        created_by: None,
+        created_at: now - chrono::Duration::days(400),
+        updated_at: now,
+    };
+    let mut tx = t.app.db.begin().await.unwrap();
+    wushe_store::lists::insert_demand(&mut tx.conn(), &old("楼道堆物清理", "open"))
+        .await
+        .unwrap();
+    wushe_store::lists::insert_demand(&mut tx.conn(), &old("垃圾分类亭", "met"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    t.post(
+        "/api/v1/demands",
+        &worker,
+        json!({"community_id": m.community_a, "category": "文化", "content": "广场舞场地"}),
+    )
+    .await
+    .expect(201);
+    let quarter = wushe_domain::project::quarter_of(wushe_domain::time::local_date(now));
+    let list = t
+        .get(&format!("/api/v1/demands?quarter={quarter}"), &worker)
+        .await
+        .expect(200);
+    let contents: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        contents,
+        ["广场舞场地", "楼道堆物清理"],
+        "the open one is carried forward"
+    );
+    let then = t
+        .get("/api/v1/demands?quarter=2025Q1", &worker)
+        .await
+        .expect(200);
+    assert_eq!(
+        then["items"].as_array().unwrap().len(),
+        2,
+        "the old quarter keeps its history"
+    );
+}
