@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod calendar;
+pub mod categories;
 pub mod certificates;
 pub mod crypto;
 pub mod demo;

@@ -122,6 +122,8 @@ pub struct DemandInput {
     pub household_id: Option<Uuid>,
     /// A group (楼栋3的老人).
     pub group_text: String,
+    /// Where, when it is a place rather than a household (a building, a grid).
+    pub place_id: Option<Uuid>,
     /// Skills it calls for.
     pub skills: Vec<String>,
     /// Wanted from.
@@ -208,8 +210,22 @@ pub async fn create_demand(app: &App, actor: &Actor, input: DemandInput) -> AppR
     .await?
     .filter(|p| p.kind == "community" && crate::places::visible(actor, &p.path))
     .ok_or_else(|| AppError::field("community_id", "社区不存在", "no such community"))?;
+    crate::categories::check(&mut c, community.id, "category", &category).await?;
     let mut household_id = input.household_id;
     let mut place_path = community.path.clone();
+    if let Some(pid) = input.place_id {
+        let p = wushe_store::places::get(&mut c, pid)
+            .await?
+            .filter(|p| p.path.starts_with(&community.path))
+            .ok_or_else(|| {
+                AppError::field(
+                    "place_id",
+                    "本社区没有这个地点",
+                    "no such place in this community",
+                )
+            })?;
+        place_path = p.path;
+    }
     if let Some(rid) = input.resident_id {
         let r = wushe_store::residents::get(&mut c, rid)
             .await?
@@ -498,6 +514,9 @@ pub async fn create_resource(
         Permission::DispatchOrders,
     )
     .await?;
+    for cat in &categories {
+        crate::categories::check(&mut c, community.id, "categories", cat).await?;
+    }
     let reach = if input.street_wide {
         match community.parent_id {
             Some(p) => wushe_store::places::get(&mut c, p).await?.map(|p| p.path),
@@ -600,6 +619,7 @@ pub struct Candidates {
     resources: Vec<ResourceRow>,
     volunteers: Vec<VolunteerOffer>,
     ratings: HashMap<Uuid, (i64, i64)>,
+    tree: Vec<crate::categories::Category>,
 }
 
 fn ancestors(path: &str) -> Vec<String> {
@@ -647,10 +667,12 @@ pub async fn candidates(
         .into_iter()
         .map(|(v, s, n)| (v, (s, n)))
         .collect();
+    let tree = crate::categories::tree_of(c, community).await?;
     Ok(Candidates {
         resources,
         volunteers,
         ratings,
+        tree,
     })
 }
 
@@ -663,8 +685,14 @@ pub fn rank(d: &DemandRow, cand: &Candidates, limit: usize) -> Vec<Match> {
         (None, Some(b)) => Some((b - chrono::Duration::days(30), b)),
         (None, None) => None,
     };
+    let parent = cand
+        .tree
+        .iter()
+        .find(|c| c.children.contains(&d.category))
+        .map(|c| c.name.as_str());
     let need = Need {
         category: &d.category,
+        parent,
         skills: &skills,
         place_path: &d.place_path,
         window,
@@ -805,6 +833,7 @@ pub async fn demands_for(
         let skills = list_of(&d.skills);
         let need = Need {
             category: &d.category,
+            parent: None,
             skills: &skills,
             place_path: &d.place_path,
             window: d.wanted_from.zip(d.wanted_to),

@@ -283,6 +283,7 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
     .await?
     .filter(|p| p.kind == "community" && crate::places::visible(actor, &p.path))
     .ok_or_else(|| AppError::field("community_id", "社区不存在", "no such community"))?;
+    crate::categories::check(&mut c, community.id, "category", &category).await?;
     let station = actor.can(Permission::DispatchOrders, &community.path);
     let place_path = match input.household_id {
         Some(hid) => {

@@ -22,6 +22,8 @@ use serde::Serialize;
 pub struct Need<'a> {
     /// The demand's category (养老, 助残...).
     pub category: &'a str,
+    /// The category above it in the community's tree (助餐 → 养老), which an offer may serve instead.
+    pub parent: Option<&'a str>,
     /// Skills it asks for (may be none).
     pub skills: &'a [String],
     /// Where it is (a place path like `/d1/s3/c7/g2/`).
@@ -158,7 +160,11 @@ pub fn canonical(category: &str) -> &str {
 /// Scores one offer for one need; none when it cannot help at all.
 pub fn fit(need: &Need, offer: &Offer) -> Option<Fit> {
     let wanted = canonical(need.category);
-    let category = offer.categories.iter().any(|c| canonical(c) == wanted);
+    let above = need.parent.map(canonical);
+    let category = offer
+        .categories
+        .iter()
+        .any(|c| canonical(c) == wanted || Some(canonical(c)) == above);
     let covered = need
         .skills
         .iter()
@@ -379,6 +385,7 @@ mod tests {
         let skills = s(&["理发"]);
         let need = Need {
             category: "养老",
+            parent: None,
             skills: &skills,
             place_path: "/d1/s1/c1/g1/",
             window: Some((d(3, 2), d(3, 8))),
@@ -406,6 +413,7 @@ mod tests {
     fn offers_that_cannot_help_are_left_out() {
         let need = Need {
             category: "法律",
+            parent: None,
             skills: &[],
             place_path: "/d1/s1/c1/g1/",
             window: Some((d(3, 2), d(3, 8))),
@@ -466,6 +474,7 @@ mod tests {
         let cats = s(&["扶老助老"]);
         let need = Need {
             category: "养老",
+            parent: None,
             skills: &[],
             place_path: "/d/s/c/",
             window: None,
@@ -502,6 +511,7 @@ mod tests {
         let cats = s(&["养老"]);
         let need = Need {
             category: "养老",
+            parent: None,
             skills: &[],
             place_path: "/d/s/c/g/",
             window: None,

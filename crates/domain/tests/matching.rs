@@ -94,6 +94,7 @@ proptest! {
         let wanted = pick(&SKILLS, skills);
         let need = Need {
             category: CATEGORIES[cat],
+            parent: None,
             skills: &wanted,
             place_path: "/d/s/c/g/",
             window: window.map(|(a, b)| (day(a.min(b)), day(a.max(b)))),
@@ -120,6 +121,7 @@ proptest! {
         let wanted = pick(&SKILLS, skills);
         let need = Need {
             category: CATEGORIES[cat],
+            parent: None,
             skills: &wanted,
             place_path: "/d/s/c/g/",
             window: Some((day(2), day(9))),

@@ -7,6 +7,7 @@ pub mod activities;
 pub mod alerts;
 pub mod audit;
 pub mod bulk;
+pub mod categories;
 pub mod certificates;
 pub mod counters;
 pub mod db;

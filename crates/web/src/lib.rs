@@ -188,6 +188,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(lists::create_project, lists::projects))
         .routes(routes!(lists::get_project))
         .routes(routes!(lists::act_project))
+        .routes(routes!(lists::categories, lists::add_category))
         .split_for_parts();
     // Routes with their own body limit or rate limit are added outside the generated router but keep
     // their place in the document.

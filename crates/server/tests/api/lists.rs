@@ -34,6 +34,20 @@ async fn demands_meet_resources_through_ranked_matches_and_projects() {
     assert_eq!(d["household_id"], h.as_str());
     assert_eq!(d["status"], "open");
     assert_eq!(d["quarter"], wushe_domain::project::quarter_of(today));
+    let building = t
+        .post(
+            "/api/v1/demands",
+            &steward,
+            json!({"community_id": m.community_a, "category": "环境", "content": "楼道照明",
+            "group_text": "1栋住户", "place_id": m.building_a1}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(building["household_id"], Value::Null);
+    let elsewhere_place = t
+        .post("/api/v1/demands", &worker, json!({"community_id": m.community_a, "category": "环境", "content": "x", "place_id": m.building_b1}))
+        .await;
+    assert_eq!(elsewhere_place.body["errors"][0]["field"], "place_id");
     let not_theirs = t
         .post("/api/v1/demands", &steward, json!({"community_id": m.community_a, "category": "助残", "content": "x", "household_id": far}))
         .await;
@@ -290,4 +304,82 @@ async fn a_quarters_list_carries_forward_what_is_still_open() {
         2,
         "the old quarter keeps its history"
     );
+}
+
+#[tokio::test]
+async fn a_community_grows_its_category_tree_and_matching_follows_it() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let steward = t.user("steward_a1", "grid_steward", Some(&m.grid_a1)).await;
+    let url = format!("/api/v1/communities/{}/service-categories", m.community_a);
+    let tree = t.get(&url, &worker).await.expect(200);
+    assert_eq!(tree[0]["name"], "养老");
+    assert_eq!(tree[0]["built_in"], true);
+    assert_eq!(
+        t.post(&url, &steward, json!({"name": "助餐", "parent": "养老"}))
+            .await
+            .status,
+        403
+    );
+    let bad_parent = t
+        .post(&url, &worker, json!({"name": "助餐", "parent": "不存在"}))
+        .await;
+    assert_eq!(bad_parent.body["errors"][0]["field"], "parent");
+    let grown = t
+        .post(&url, &worker, json!({"name": "助餐", "parent": "养老"}))
+        .await
+        .expect(200);
+    assert_eq!(grown[0]["children"], json!(["助餐"]));
+    assert_eq!(
+        t.post(&url, &worker, json!({"name": "助餐", "parent": "养老"}))
+            .await
+            .code(),
+        "duplicate_category"
+    );
+    let unknown = t
+        .post(
+            "/api/v1/demands",
+            &worker,
+            json!({"community_id": m.community_a, "category": "外星", "content": "x"}),
+        )
+        .await;
+    assert_eq!(unknown.body["errors"][0]["field"], "category");
+    assert!(unknown.body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("养老"));
+    let d = t
+        .post(
+            "/api/v1/demands",
+            &worker,
+            json!({"community_id": m.community_a, "category": "助餐", "content": "午餐送餐"}),
+        )
+        .await
+        .expect(201);
+    t.post("/api/v1/resources", &worker, json!({"community_id": m.community_a, "kind": "venue", "name": "长者食堂", "categories": ["养老"]}))
+        .await
+        .expect(201);
+    let got = t
+        .get(
+            &format!("/api/v1/demands/{}/matches", d["id"].as_str().unwrap()),
+            &worker,
+        )
+        .await
+        .expect(200);
+    assert_eq!(got["items"][0]["name"], "长者食堂");
+    assert_eq!(
+        got["items"][0]["reasons"][0]["points"], 35,
+        "助餐 is under 养老"
+    );
+    let order = t
+        .post(
+            "/api/v1/orders",
+            &worker,
+            json!({"community_id": m.community_a, "category": "外星", "content": "x"}),
+        )
+        .await;
+    assert_eq!(order.body["errors"][0]["field"], "category");
 }

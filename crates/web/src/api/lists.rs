@@ -38,6 +38,8 @@ pub struct NewDemand {
     /// A group instead (楼栋3的老人).
     #[serde(default)]
     pub group_text: String,
+    /// Where, when it is a place rather than a household (a building, a grid).
+    pub place_id: Option<Uuid>,
     /// Skills it calls for.
     #[serde(default)]
     pub skills: Vec<String>,
@@ -67,6 +69,7 @@ pub async fn create_demand(
             resident_id: b.resident_id,
             household_id: b.household_id,
             group_text: b.group_text,
+            place_id: b.place_id,
             skills: b.skills,
             wanted_from: b.wanted_from,
             wanted_to: b.wanted_to,
@@ -346,5 +349,39 @@ pub async fn act_project(
             },
         )
         .await?,
+    ))
+}
+
+/// The community's tree of service categories.
+#[utoipa::path(get, path = "/api/v1/communities/{id}/service-categories", tag = "lists", responses((status = 200, body = Vec<wushe_app::categories::Category>)))]
+pub async fn categories(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<wushe_app::categories::Category>>, ApiError> {
+    Ok(Json(wushe_app::categories::tree(&s.app, &a, id).await?))
+}
+
+/// A new category.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewCategory {
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// The top-level category it goes under (empty: a new top-level one).
+    #[serde(default)]
+    pub parent: String,
+}
+
+/// Adds a category to the community's tree; returns the tree.
+#[utoipa::path(post, path = "/api/v1/communities/{id}/service-categories", tag = "lists", request_body = NewCategory, responses((status = 200, body = Vec<wushe_app::categories::Category>), (status = 409, body = crate::problem::Problem)))]
+pub async fn add_category(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<NewCategory>,
+) -> Result<Json<Vec<wushe_app::categories::Category>>, ApiError> {
+    Ok(Json(
+        wushe_app::categories::add(&s.app, &a, id, &b.name, &b.parent).await?,
     ))
 }

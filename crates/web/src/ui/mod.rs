@@ -437,6 +437,10 @@ pub fn router(_state: AppState) -> Router<AppState> {
             "/deadlines",
             get(service_settings::deadlines).post(service_settings::set_deadlines),
         )
+        .route(
+            "/deadlines/categories",
+            post(service_settings::add_category),
+        )
         .route("/events/{id}", get(events::show))
         .route("/events/{id}/{action}", post(events::act))
         .route(

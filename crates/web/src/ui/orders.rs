@@ -86,7 +86,7 @@ pub async fn board(
 struct NewPage {
     ctx: PageCtx,
     communities: Vec<wushe_app::places::Place>,
-    categories: Vec<&'static str>,
+    categories: Vec<String>,
     f: NewForm,
     household: Option<(String, String)>,
     errors: FormErrors,
@@ -110,6 +110,23 @@ pub struct NewForm {
 async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
     let communities = communities(s, &actor).await;
+    // The categories of the caller's communities' trees (the built-in ones and what each added).
+    let mut categories: Vec<String> = Vec::new();
+    for c in communities.iter().take(20) {
+        for cat in wushe_app::categories::tree(&s.app, &actor, c.id)
+            .await
+            .unwrap_or_default()
+        {
+            for name in std::iter::once(cat.name).chain(cat.children) {
+                if !categories.contains(&name) {
+                    categories.push(name);
+                }
+            }
+        }
+    }
+    if categories.is_empty() {
+        categories = DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect();
+    }
     let household = match f.household_id.parse::<Uuid>() {
         Ok(h) => wushe_app::households::get(&s.app, &actor, h)
             .await
@@ -120,7 +137,7 @@ async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) 
     let mut res = render(&NewPage {
         ctx,
         communities,
-        categories: DEFAULT_CATEGORIES.to_vec(),
+        categories,
         f,
         household,
         errors: errors.clone(),

@@ -27,6 +27,7 @@ struct DeadlinesPage {
     events: Vec<(String, EventDeadlines)>,
     order_default: OrderDeadlines,
     event_default: EventDeadlines,
+    categories: Vec<wushe_app::categories::Category>,
     errors: FormErrors,
 }
 
@@ -45,12 +46,19 @@ async fn deadlines_page(
     let PageUser { actor, ctx } = user;
     let communities = communities(s, &actor).await;
     let chosen = community.or_else(|| communities.first().map(|c| c.id));
-    let (orders, events) = match chosen {
-        Some(id) => match wushe_app::orders::deadlines_of(&s.app, &actor, id).await {
-            Ok(x) => x,
-            Err(e) => return error_page(ctx, e),
-        },
-        None => (vec![], vec![]),
+    let (orders, events, categories) = match chosen {
+        Some(id) => {
+            let load = async {
+                let (o, e) = wushe_app::orders::deadlines_of(&s.app, &actor, id).await?;
+                let t = wushe_app::categories::tree(&s.app, &actor, id).await?;
+                Ok::<_, wushe_app::AppError>((o, e, t))
+            };
+            match load.await {
+                Ok(x) => x,
+                Err(e) => return error_page(ctx, e),
+            }
+        }
+        None => (vec![], vec![], vec![]),
     };
     let bad = !errors.is_empty();
     let mut res = render(&DeadlinesPage {
@@ -61,6 +69,7 @@ async fn deadlines_page(
         events,
         order_default: OrderDeadlines::default(),
         event_default: EventDeadlines::default(),
+        categories,
         errors,
     });
     if bad {
@@ -201,5 +210,34 @@ pub async fn rates(
             })
         }
         Err(e) => error_page(ctx, e),
+    }
+}
+
+/// A new category from the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct CategoryForm {
+    community_id: Uuid,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    parent: String,
+}
+
+/// `POST /deadlines/categories`.
+pub async fn add_category(
+    State(s): State<AppState>,
+    user: PageUser,
+    Form(f): Form<CategoryForm>,
+) -> Response {
+    match wushe_app::categories::add(&s.app, &user.actor, f.community_id, &f.name, &f.parent).await
+    {
+        Ok(_) => see_other(
+            &format!("/deadlines?community_id={}", f.community_id),
+            "saved",
+        ),
+        Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
+            Ok(errors) => deadlines_page(&s, user, Some(f.community_id), errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
     }
 }
