@@ -49,6 +49,16 @@ impl Actor {
         )
     }
 
+    /// Where the caller holds any of `perms` (the union of their scopes).
+    pub fn scope_any(&self, perms: &[Permission]) -> Scope {
+        collapse(
+            self.grants
+                .iter()
+                .filter(|g| perms.iter().any(|p| g.role.allows(*p)))
+                .map(|g| g.path.as_str()),
+        )
+    }
+
     /// The subtrees of all the caller's grants, whatever the role (where places are visible to them).
     pub fn reach(&self) -> Scope {
         collapse(self.grants.iter().map(|g| g.path.as_str()))

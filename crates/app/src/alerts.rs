@@ -162,18 +162,7 @@ pub async fn sweep(app: &App, now: DateTime<Utc>) -> AppResult<Sweep> {
 /// The open alerts in the caller's area (or under `place_id`), oldest due first: the station's orders and
 /// the events at the levels the caller handles.
 pub async fn list(app: &App, actor: &Actor, place_id: Option<Uuid>) -> AppResult<Vec<Alert>> {
-    let mut scope = match (
-        actor.scope(Permission::DispatchOrders),
-        actor.scope(Permission::HandleEvents),
-    ) {
-        (Scope::All, _) | (_, Scope::All) => Scope::All,
-        (Scope::Paths(mut a), Scope::Paths(b)) => {
-            a.extend(b);
-            a.sort();
-            a.dedup();
-            Scope::Paths(a)
-        }
-    };
+    let mut scope = actor.scope_any(&[Permission::DispatchOrders, Permission::HandleEvents]);
     if scope == Scope::Paths(vec![]) {
         return Err(AppError::Forbidden);
     }

@@ -748,49 +748,17 @@ pub async fn set_deadlines(
     category: &str,
     d: Deadlines,
 ) -> AppResult<Deadlines> {
-    let category = clean(category);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("category", "事件类别", &category, 1, 30, &mut errs);
-    errs.into_result(())?;
-    d.validate()?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let community = crate::places::load_visible(&mut c, actor, community_id).await?;
-    if community.kind != "community" {
-        return Err(AppError::field(
-            "community_id",
-            "请选择社区",
-            "not a community",
-        ));
-    }
-    if !actor.can(Permission::DispatchOrders, &community.path) {
-        return Err(AppError::Forbidden);
-    }
-    let json = serde_json::to_string(&d).expect("deadlines serialize");
-    wushe_store::orders::set_deadlines(
-        &mut c,
-        community.id,
-        "event",
-        &category,
-        &json,
-        actor.author(),
-        Utc::now(),
-    )
-    .await?;
-    audit::record(
-        &mut c,
+    crate::orders::save_deadlines(
+        app,
         actor,
-        Entry {
-            action: "event.deadlines",
-            object_type: "community",
-            object_id: Some(community.id),
-            place_path: Some(&community.path),
-            community_id: Some(community.id),
-            detail: json!({"category": category, "deadlines": d}),
-        },
+        community_id,
+        "event",
+        "事件类别",
+        category,
+        &d,
+        d.validate(),
     )
     .await?;
-    tx.commit().await?;
     Ok(d)
 }
 

@@ -298,16 +298,7 @@ pub async fn create_demand(app: &App, actor: &Actor, input: DemandInput) -> AppR
 }
 
 fn reader_scope(actor: &Actor) -> Scope {
-    let mut paths = Vec::new();
-    for p in [Permission::ReadPeople, Permission::DispatchOrders] {
-        match actor.scope(p) {
-            Scope::All => return Scope::All,
-            Scope::Paths(ps) => paths.extend(ps),
-        }
-    }
-    paths.sort();
-    paths.dedup();
-    Scope::Paths(paths)
+    actor.scope_any(&[Permission::ReadPeople, Permission::DispatchOrders])
 }
 
 async fn load_demand(c: &mut Conn<'_>, actor: &Actor, id: Uuid) -> AppResult<DemandRow> {

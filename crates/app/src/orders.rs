@@ -736,16 +736,7 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Order> {
 /// The orders the caller sees: the station's board for its area (stewards: their grid's households); a
 /// resident or volunteer without such a role sees the orders they placed or serve.
 fn board_scope(actor: &Actor) -> Scope {
-    let mut paths: Vec<String> = Vec::new();
-    for p in [Permission::DispatchOrders, Permission::ReadPeople] {
-        match actor.scope(p) {
-            Scope::All => return Scope::All,
-            Scope::Paths(ps) => paths.extend(ps),
-        }
-    }
-    paths.sort();
-    paths.dedup();
-    Scope::Paths(paths)
+    actor.scope_any(&[Permission::DispatchOrders, Permission::ReadPeople])
 }
 
 /// The board's counts per status, and how many of each are overdue.
@@ -903,11 +894,38 @@ pub async fn set_deadlines(
     category: &str,
     d: Deadlines,
 ) -> AppResult<Deadlines> {
+    save_deadlines(
+        app,
+        actor,
+        community_id,
+        "order",
+        "服务类别",
+        category,
+        &d,
+        d.validate(),
+    )
+    .await?;
+    Ok(d)
+}
+
+/// Stores a category's deadlines for a workflow (`order` or `event`): the category named (refused first),
+/// then the numbers' own check (`numbers`), the community run by the caller's station, the change audited.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn save_deadlines<D: Serialize>(
+    app: &App,
+    actor: &Actor,
+    community_id: Uuid,
+    workflow: &str,
+    category_zh: &str,
+    category: &str,
+    d: &D,
+    numbers: Result<(), wushe_domain::error::ValidationErrors>,
+) -> AppResult<()> {
     let category = clean(category);
     let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("category", "服务类别", &category, 1, 30, &mut errs);
+    wushe_domain::text::check_len("category", category_zh, &category, 1, 30, &mut errs);
     errs.into_result(())?;
-    d.validate()?;
+    numbers?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let community = crate::places::load_visible(&mut c, actor, community_id).await?;
@@ -921,11 +939,11 @@ pub async fn set_deadlines(
     if !actor.can(Permission::DispatchOrders, &community.path) {
         return Err(AppError::Forbidden);
     }
-    let json = serde_json::to_string(&d).expect("deadlines serialize");
+    let json = serde_json::to_string(d).expect("deadlines serialize");
     wushe_store::orders::set_deadlines(
         &mut c,
         community.id,
-        "order",
+        workflow,
         &category,
         &json,
         actor.author(),
@@ -936,7 +954,7 @@ pub async fn set_deadlines(
         &mut c,
         actor,
         Entry {
-            action: "order.deadlines",
+            action: &format!("{workflow}.deadlines"),
             object_type: "community",
             object_id: Some(community.id),
             place_path: Some(&community.path),
@@ -946,7 +964,7 @@ pub async fn set_deadlines(
     )
     .await?;
     tx.commit().await?;
-    Ok(d)
+    Ok(())
 }
 
 /// The step deadlines a community set, per category, for orders and for events (defaults apply to the
