@@ -47,6 +47,14 @@ pub async fn record(c: &mut Conn<'_>, actor: &Actor, e: Entry<'_>) -> AppResult<
     Ok(())
 }
 
+/// Appends an audit row in a transaction of its own: for reads and exports, which run on a reader
+/// connection so that a long one never holds the writer, and write only this row.
+pub async fn record_alone(app: &App, actor: &Actor, e: Entry<'_>) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    record(&mut tx.conn(), actor, e).await?;
+    Ok(tx.commit().await?)
+}
+
 /// Reads the audit log (auditors only), newest first.
 pub async fn list(
     app: &App,
@@ -61,7 +69,41 @@ pub async fn list(
     let scope = actor.scope(Permission::ReadAudit);
     let limit = page::limit(limit);
     let before: Option<Uuid> = page::decode(cursor)?;
-    let mut c = app.db.read().await?;
-    let rows = wushe_store::audit::list(&mut c.conn(), &scope, f, before, limit + 1).await?;
+    let rows = {
+        let mut c = app.db.read().await?;
+        wushe_store::audit::list(&mut c.conn(), &scope, f, before, limit + 1).await?
+    };
+    record_reading(app, actor, "audit.read", f, rows.len().min(limit as usize)).await?;
     Ok(page::cut(rows, limit, |r| r.id, |r| r))
+}
+
+/// Audits a read or export of the audit log itself: who looked at whose traces is a trace too.
+pub async fn record_reading(
+    app: &App,
+    actor: &Actor,
+    action: &str,
+    f: &AuditFilter,
+    rows: usize,
+) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    record(
+        &mut tx.conn(),
+        actor,
+        Entry {
+            action,
+            object_type: "audit_log",
+            object_id: f.object_id,
+            place_path: None,
+            community_id: None,
+            detail: serde_json::json!({
+                "action": f.action,
+                "actor_id": f.actor_id,
+                "from": f.from,
+                "to": f.to,
+                "rows": rows,
+            }),
+        },
+    )
+    .await?;
+    Ok(tx.commit().await?)
 }

@@ -36,9 +36,20 @@ impl SessionKind {
     }
 }
 
+/// The last lock of an account, told to its user at the next login.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LockNote {
+    /// When it was locked.
+    pub at: chrono::DateTime<Utc>,
+    /// The address the failed logins came from.
+    pub from: Option<String>,
+}
+
 /// A new session: the secret token (shown once) and who it belongs to.
 #[derive(Debug, Clone)]
 pub struct LoggedIn {
+    /// The account was locked since the user's last login: when and from where.
+    pub lock_note: Option<LockNote>,
     /// The token; only its hash is stored.
     pub token: String,
     /// Session id.
@@ -120,7 +131,9 @@ pub async fn login(
     kind: SessionKind,
     ip: Option<String>,
 ) -> AppResult<LoggedIn> {
-    let username = username.trim();
+    // Names are bounded so that the failure table stays small whatever is typed; no real one is longer.
+    let bounded: String = username.trim().chars().take(64).collect();
+    let username = bounded.as_str();
     if username.is_empty() || pw.is_empty() {
         let mut errs = wushe_domain::error::ValidationErrors::new();
         if username.is_empty() {
@@ -139,71 +152,75 @@ pub async fn login(
         }
         return Err(errs.into());
     }
-    let user = {
+    let (user, count) = {
         let mut c = app.db.read().await?;
-        wushe_store::users::by_username(&mut c.conn(), username).await?
-    };
-    let Some(user) = user else {
-        // Spend the same time as a real check so that timing does not reveal which names exist.
-        let _ = crypto::verify_password_blocking(pw.to_owned(), dummy_hash()).await;
-        return Err(AppError::BadCredentials);
+        let mut c = c.conn();
+        (
+            wushe_store::users::by_username(&mut c, username).await?,
+            wushe_store::login_failures::get(&mut c, username).await?,
+        )
     };
     let now = Utc::now();
-    let state = LoginState {
-        failed_count: user.failed_count.max(0) as u32,
-        locked_until: user.locked_until,
-    };
-    if password::is_locked(&state, now) {
-        return Err(AppError::AccountLocked(user.locked_until.unwrap_or(now)));
+    // A locked name is refused before its password is looked at, whether or not the user exists.
+    if let Some(until) = count
+        .as_ref()
+        .and_then(|f| f.locked_until)
+        .filter(|until| now < *until)
+    {
+        return Err(AppError::AccountLocked(until));
     }
-    let ok = crypto::verify_password_blocking(pw.to_owned(), user.password_hash.clone()).await;
-    let actor_for_audit = Actor {
-        user_id: user.id,
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        locale: user.locale.clone(),
-        grants: Arc::from(Vec::new()),
-        ip: ip.clone(),
-        session_id: None,
+    let ok = match &user {
+        Some(u) => crypto::verify_password_blocking(pw.to_owned(), u.password_hash.clone()).await,
+        None => {
+            // Spend the same time as a real check so that timing does not reveal which names exist.
+            let _ = crypto::verify_password_blocking(pw.to_owned(), dummy_hash()).await;
+            false
+        }
     };
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    if !ok || user.archived_at.is_some() {
-        let next = password::after_failure(&state, now);
-        wushe_store::users::set_login_state(
-            &mut c,
-            user.id,
-            next.failed_count as i64,
-            next.locked_until,
-        )
-        .await?;
-        audit::record(
-            &mut c,
-            &actor_for_audit,
-            Entry {
-                action: "auth.login_failed",
-                object_type: "user",
-                object_id: Some(user.id),
-                place_path: None,
-                community_id: None,
-                detail: json!({"locked": next.locked_until.is_some()}),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(match next.locked_until {
-            Some(until) if password::is_locked(&next, now) => AppError::AccountLocked(until),
-            _ => AppError::BadCredentials,
-        });
+    let user = match user {
+        Some(u) if ok && u.archived_at.is_none() => u,
+        user => {
+            let next = count_failure(&mut c, username, now, ip.as_deref()).await?;
+            if let Some(u) = &user {
+                let locked = next.locked_until.is_some();
+                if locked {
+                    wushe_store::login_failures::note_lock(&mut c, u.id, now, ip.as_deref())
+                        .await?;
+                }
+                audit::record(
+                    &mut c,
+                    &audit_actor(u, ip.clone()),
+                    Entry {
+                        action: "auth.login_failed",
+                        object_type: "user",
+                        object_id: Some(u.id),
+                        place_path: None,
+                        community_id: None,
+                        detail: json!({ "locked": locked }),
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Err(match next.locked_until {
+                Some(until) => AppError::AccountLocked(until),
+                None => AppError::BadCredentials,
+            });
+        }
+    };
+    // A lock taken by parallel guesses while this password was being checked still holds.
+    if let Some(until) = wushe_store::login_failures::get(&mut c, username)
+        .await?
+        .and_then(|f| f.locked_until)
+        .filter(|until| now < *until)
+    {
+        return Err(AppError::AccountLocked(until));
     }
-    let fresh = password::after_success();
-    wushe_store::users::set_login_state(
-        &mut c,
-        user.id,
-        fresh.failed_count as i64,
-        fresh.locked_until,
-    )
-    .await?;
+    wushe_store::login_failures::clear(&mut c, username).await?;
+    let lock_note = wushe_store::login_failures::take_lock_note(&mut c, user.id).await?;
+    let actor_for_audit = audit_actor(&user, ip.clone());
     let token = crypto::new_token();
     let session_id = Uuid::now_v7();
     let expires = match kind {
@@ -240,12 +257,69 @@ pub async fn login(
     Ok(LoggedIn {
         token,
         session_id,
+        lock_note: lock_note.map(|(at, from)| LockNote { at, from }),
         actor: Actor {
             grants: grants.into(),
             session_id: Some(session_id),
             ..actor_for_audit
         },
     })
+}
+
+/// Counts one failed login under `username` (atomically: the row is locked for the change) and returns
+/// the new state; the fifth failure within 15 minutes locks the name.
+async fn count_failure(
+    c: &mut wushe_store::Conn<'_>,
+    username: &str,
+    now: chrono::DateTime<Utc>,
+    ip: Option<&str>,
+) -> AppResult<LoginState> {
+    let row = wushe_store::login_failures::get_for_update(c, username, now).await?;
+    let state = LoginState {
+        failed_count: row.failed_count.clamp(0, i64::from(u32::MAX)) as u32,
+        last_failed_at: row.last_failed_at,
+        locked_until: row.locked_until,
+    };
+    let next = password::after_failure(&state, now);
+    wushe_store::login_failures::set(
+        c,
+        username,
+        &wushe_store::login_failures::FailureRow {
+            failed_count: i64::from(next.failed_count),
+            last_failed_at: next.last_failed_at,
+            locked_until: next.locked_until,
+        },
+        ip,
+    )
+    .await?;
+    Ok(next)
+}
+
+/// The actor an audit row about a login names: the user, without grants or session.
+fn audit_actor(user: &wushe_store::users::UserRow, ip: Option<String>) -> Actor {
+    Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        locale: user.locale.clone(),
+        grants: Arc::from(Vec::new()),
+        ip,
+        session_id: None,
+    }
+}
+
+/// Forgets failures older than the lock window; run by the background job.
+pub async fn purge_login_failures(app: &App) -> AppResult<u64> {
+    let now = Utc::now();
+    let mut tx = app.db.begin().await?;
+    let n = wushe_store::login_failures::purge(
+        &mut tx.conn(),
+        now - Duration::minutes(password::LOCK_MINUTES),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// An Argon2 hash of a random string, checked against when the user name is unknown.
@@ -269,8 +343,14 @@ pub async fn authenticate(app: &App, token: &str, ip: Option<String>) -> AppResu
     if s.kind == CALENDAR {
         return Err(AppError::Unauthorized);
     }
-    let idle_out = s.kind == "page"
-        && s.last_seen_at + Duration::minutes(app.sessions.page_idle_minutes) < now;
+    // A page idles out after half an hour; an API token (a script, a partner system) after a month
+    // unused: a token forgotten on a lost phone or an old server stops working by itself.
+    let idle = if s.kind == "page" {
+        Duration::minutes(app.sessions.page_idle_minutes)
+    } else {
+        Duration::days(app.sessions.api_idle_days)
+    };
+    let idle_out = s.last_seen_at + idle < now;
     if s.expires_at < now || idle_out {
         return Err(AppError::Unauthorized);
     }

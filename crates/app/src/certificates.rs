@@ -187,7 +187,7 @@ pub async fn of_volunteer(
 
 /// Public verification by number: exactly what the certificate shows, to anyone.
 pub async fn verify(app: &App, number: &str) -> AppResult<Certificate> {
-    let number = wushe_domain::text::clean(number).to_uppercase();
+    let number = wushe_domain::text::code(number).to_uppercase();
     if number.is_empty()
         || number.len() > 20
         || !number.chars().all(|ch| ch.is_ascii_alphanumeric())

@@ -19,11 +19,15 @@ use crate::error::{AppError, AppResult};
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// What a page or export shows for an encrypted field that does not decrypt.
+pub const UNDECRYPTABLE: &str = "（无法解密）";
+
 /// Keys derived from the one secret in configuration.
 #[derive(Clone)]
 pub struct Crypto {
     cipher: XChaCha20Poly1305,
     index_key: [u8; 32],
+    fingerprint: String,
 }
 
 impl std::fmt::Debug for Crypto {
@@ -50,6 +54,8 @@ impl Crypto {
         Ok(Crypto {
             cipher: XChaCha20Poly1305::new((&enc).into()),
             index_key: derive(secret, "wushe/pii-blind-index/v1"),
+            // A one-way value of its own label: it names the key without revealing it or its other keys.
+            fingerprint: hex::encode(&derive(secret, "wushe/key-fingerprint/v1")[..8]),
         })
     }
 
@@ -87,6 +93,21 @@ impl Crypto {
             })?;
         String::from_utf8(plain)
             .map_err(|_| AppError::Internal("decrypted field is not UTF-8".into()))
+    }
+
+    /// A short name of this key (16 hex characters) that the database keeps, so that a server started
+    /// with another key refuses to run instead of failing row by row.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Decrypts a value for a page or an export cell: a value that does not decrypt shows as
+    /// 「无法解密」 and is logged, so that one damaged row never fails a whole list.
+    pub fn decrypt_or_mark(&self, blob: &[u8]) -> String {
+        self.decrypt(blob).unwrap_or_else(|e| {
+            tracing::warn!(error = ?e, "an encrypted field does not decrypt; `wushe check` lists them");
+            UNDECRYPTABLE.to_owned()
+        })
     }
 
     /// The keyed hash used to find a value without decrypting (kind separates ID numbers from phones).
@@ -188,6 +209,20 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn fingerprints_name_keys_and_bad_values_are_marked() {
+        let c = Crypto::new(&[7u8; 32]).unwrap();
+        let other = Crypto::new(&[8u8; 32]).unwrap();
+        assert_eq!(c.fingerprint().len(), 16);
+        assert_eq!(
+            c.fingerprint(),
+            Crypto::new(&[7u8; 32]).unwrap().fingerprint()
+        );
+        assert_ne!(c.fingerprint(), other.fingerprint());
+        assert_eq!(other.decrypt_or_mark(&c.encrypt("x")), UNDECRYPTABLE);
+        assert_eq!(c.decrypt_or_mark(&c.encrypt("x")), "x");
     }
 
     #[test]

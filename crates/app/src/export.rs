@@ -57,8 +57,9 @@ pub async fn residents(
         return Err(AppError::Forbidden);
     }
     let scope = actor.scope(Permission::ExportPeople);
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    // A read on a reader connection: a long export never holds the writer (on SQLite, every write).
+    let mut rc = app.db.read().await?;
+    let mut c = rc.conn();
     if let Some(pid) = under_place {
         f.under_path = Some(crate::places::load_visible(&mut c, actor, pid).await?.path);
     }
@@ -79,13 +80,11 @@ pub async fn residents(
                 (
                     r.id_number_enc
                         .as_deref()
-                        .map(|b| app.crypto.decrypt(b))
-                        .transpose()?
+                        .map(|b| app.crypto.decrypt_or_mark(b))
                         .unwrap_or_default(),
                     r.phone_enc
                         .as_deref()
-                        .map(|b| app.crypto.decrypt(b))
-                        .transpose()?
+                        .map(|b| app.crypto.decrypt_or_mark(b))
                         .unwrap_or_default(),
                 )
             } else {
@@ -115,13 +114,12 @@ pub async fn residents(
     }
     rows.truncate(MAX_ROWS);
     let bytes = write_sheet("居民", &RESIDENT_HEADERS, &rows)?;
-    audit::record(&mut c, actor, Entry {
+    audit::record_alone(app, actor, Entry {
         action: if unmasked > 0 { "resident.export_unmasked" } else { "resident.export" }, object_type: "resident",
         object_id: None, place_path: f.under_path.as_deref().or(actor.grants.first().map(|g| g.path.as_str())),
         community_id: None,
         detail: json!({"rows": rows.len(), "unmasked_rows": unmasked, "tag": f.tag, "name": f.name}),
     }).await?;
-    tx.commit().await?;
     Ok((bytes, rows.len()))
 }
 
@@ -136,8 +134,9 @@ pub async fn households(
         return Err(AppError::Forbidden);
     }
     let scope = actor.scope(Permission::ExportPeople);
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    // A read on a reader connection: a long export never holds the writer (on SQLite, every write).
+    let mut rc = app.db.read().await?;
+    let mut c = rc.conn();
     if let Some(pid) = under_place {
         f.under_path = Some(crate::places::load_visible(&mut c, actor, pid).await?.path);
     }
@@ -164,8 +163,8 @@ pub async fn households(
     }
     rows.truncate(MAX_ROWS);
     let bytes = write_sheet("住户", &["网格", "楼栋", "门牌", "标签", "居民人数"], &rows)?;
-    audit::record(
-        &mut c,
+    audit::record_alone(
+        app,
         actor,
         Entry {
             action: "household.export",
@@ -180,7 +179,6 @@ pub async fn households(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok((bytes, rows.len()))
 }
 
@@ -217,10 +215,12 @@ pub async fn audit_log(
             break;
         }
     }
+    drop(c);
     let bytes = write_sheet(
         "审计日志",
         &["时间", "操作人", "操作", "对象类型", "对象", "IP", "详情"],
         &rows,
     )?;
+    crate::audit::record_reading(app, actor, "audit.export", f, rows.len()).await?;
     Ok((bytes, rows.len()))
 }

@@ -236,19 +236,23 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Household> {
         .into())
 }
 
-/// Changes a household's door and tags.
+/// Changes a household's door and tags; `None` keeps what is stored.
 pub async fn update(
     app: &App,
     actor: &Actor,
     id: Uuid,
-    address: &str,
-    tags: &[String],
+    address: Option<&str>,
+    tags: Option<&[String]>,
 ) -> AppResult<Household> {
-    let address = wushe_domain::household::validate_address(address)?;
-    let tags = clean_tags(tags)?;
+    let address = address
+        .map(wushe_domain::household::validate_address)
+        .transpose()?;
+    let tags = tags.map(clean_tags).transpose()?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let h = load(&mut c, actor, id, Permission::WritePeople).await?;
+    let address = address.unwrap_or_else(|| h.address.clone());
+    let tags = tags.unwrap_or_else(|| tags_of(&h.tags));
     crate::places::check_tags(&mut c, h.community_id, &tags).await?;
     if let Some(other) = wushe_store::households::find_by_door(&mut c, h.place_id, &address).await?
     {
@@ -271,7 +275,7 @@ pub async fn update(
             object_id: Some(id),
             place_path: Some(&h.place_path),
             community_id: Some(h.community_id),
-            detail: json!({"address": address, "tags": tags}),
+            detail: json!({"address": address, "tags": tags, "old": {"address": h.address, "tags": tags_of(&h.tags)}}),
         },
     )
     .await?;

@@ -18,13 +18,16 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod households;
+pub mod idempotency;
 pub mod import;
 pub mod jobs;
+pub mod keys;
 pub mod lists;
 pub mod open311;
 pub mod orders;
 pub mod overview;
 pub mod page;
+pub mod patch;
 pub mod photos;
 pub mod places;
 pub mod points;
@@ -59,6 +62,8 @@ pub struct SessionPolicy {
     pub api_login_days: i64,
     /// A named API token lives this many days.
     pub api_token_days: i64,
+    /// An API token unused for this many days ends.
+    pub api_idle_days: i64,
 }
 
 impl Default for SessionPolicy {
@@ -68,6 +73,7 @@ impl Default for SessionPolicy {
             page_max_hours: 12,
             api_login_days: 30,
             api_token_days: 365,
+            api_idle_days: 30,
         }
     }
 }

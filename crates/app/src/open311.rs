@@ -108,7 +108,13 @@ fn request_of(e: EventRow) -> Request {
             .unwrap_or_else(|| status.label_zh().to_owned()),
         service_name: e.category.clone(),
         service_code: e.category,
-        description: e.description,
+        // A report's own words are published only once the community accepted it: until then they are
+        // a resident's unchecked text, which may name a neighbour or a door.
+        description: if status == Status::Reported {
+            String::new()
+        } else {
+            e.description
+        },
         agency_responsible: if e.escalations > 0 {
             "上级（已上报）".into()
         } else {
@@ -118,7 +124,11 @@ fn request_of(e: EventRow) -> Request {
         requested_datetime: e.created_at,
         updated_datetime: e.updated_at,
         expected_datetime: e.due_at,
-        address: e.location_text,
+        address: if status == Status::Reported {
+            String::new()
+        } else {
+            e.location_text
+        },
         lat: e.lat,
         long: e.lng,
         media_url: None,

@@ -298,11 +298,8 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
                     )
                 })?;
             // A worker may place for any household of the community; a resident only for one inside
-            // their own grant (their building or grid).
-            let own = actor
-                .grants
-                .iter()
-                .any(|g| h.place_path.starts_with(g.path.as_str()));
+            // their own grant (their building or grid), and an auditor for none.
+            let own = actor.can(Permission::SelfService, &h.place_path);
             if !(station || actor.can(Permission::WritePeople, &h.place_path) || own) {
                 return Err(AppError::field(
                     "household_id",
@@ -312,7 +309,10 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
             }
             h.place_path
         }
-        None => community.path.clone(),
+        None if station || actor.can_in_community(Permission::SelfService, &community.path) => {
+            community.path.clone()
+        }
+        None => return Err(AppError::Forbidden),
     };
     for p in &input.photos {
         if !wushe_store::photos::exists(&mut c, *p, actor.author()).await? {

@@ -1,7 +1,10 @@
 //! Photos of grid events and orders: uploaded first, attached when the event is reported or the order
-//! placed, read by whoever may see it. The type is taken from the file's own first bytes (JPEG, PNG or WebP), never from its name
-//! or the browser's claim, and the file is stored as `<files>/photos/<id>.<ext>`: no part of the path
-//! comes from the user.
+//! placed, read by whoever may see it.
+//!
+//! An upload is decoded as the image its first bytes claim (JPEG, PNG or WebP, never its name or the
+//! browser's word) and encoded again: what is stored is a picture and nothing else (a JPEG header before
+//! an HTML page is refused), without the camera's EXIF block and the GPS position in it. Photos are kept
+//! in the database, so that every instance behind a balancer serves them.
 
 use chrono::Utc;
 use serde::Serialize;
@@ -40,6 +43,47 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// Photos are never larger than this on a side (a phone's 50 MP camera is about 8,200 px), which also
+/// bounds the memory a hostile file can make the decoder take.
+const MAX_SIDE: u32 = 10_000;
+
+/// Decodes an upload as the image its signature names and encodes it again: JPEG (quality 85) for
+/// photos, PNG for PNGs (screenshots keep their sharp text). Returns the stored type and bytes.
+pub fn reencode(bytes: &[u8]) -> AppResult<(&'static str, Vec<u8>)> {
+    use image::ImageFormat;
+    let unreadable = || {
+        AppError::upload(
+            "照片无法读取：请上传JPEG、PNG或WebP格式的照片",
+            "the photo cannot be read: upload a JPEG, PNG or WebP photo",
+        )
+    };
+    let (content_type, _) = sniff(bytes).ok_or_else(unreadable)?;
+    let format = match content_type {
+        "image/png" => ImageFormat::Png,
+        "image/webp" => ImageFormat::WebP,
+        _ => ImageFormat::Jpeg,
+    };
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|_| unreadable())?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    if format == ImageFormat::Png {
+        img.write_to(&mut out, ImageFormat::Png)
+            .map_err(|e| AppError::Internal(format!("encoding a PNG: {e}")))?;
+        return Ok(("image/png", out.into_inner()));
+    }
+    let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&rgb)
+        .map_err(|e| AppError::Internal(format!("encoding a JPEG: {e}")))?;
+    Ok(("image/jpeg", out.into_inner()))
+}
+
+/// Where a photo stored before photos moved into the database lies on disk.
 fn path_of(app: &App, id: Uuid, content_type: &str) -> std::path::PathBuf {
     let ext = match content_type {
         "image/png" => "png",
@@ -62,34 +106,23 @@ pub async fn upload(app: &App, actor: &Actor, bytes: &[u8]) -> AppResult<Photo> 
             "the photo is larger than 5 MB",
         ));
     }
-    let (content_type, _) = sniff(bytes).ok_or_else(|| {
-        AppError::upload(
-            "只能上传JPEG、PNG或WebP格式的照片",
-            "only JPEG, PNG or WebP photos are accepted",
-        )
-    })?;
-    let id = Uuid::now_v7();
-    let path = path_of(app, id, content_type);
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| AppError::Internal(format!("photo directory: {e}")))?;
-    }
-    tokio::fs::write(&path, bytes)
+    let owned = bytes.to_vec();
+    let (content_type, clean) = tokio::task::spawn_blocking(move || reencode(&owned))
         .await
-        .map_err(|e| AppError::Internal(format!("writing a photo: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("decoding a photo: {e}")))??;
+    let id = Uuid::now_v7();
     let row = PhotoRow {
         id,
         uploaded_by: actor.author(),
         content_type: content_type.to_owned(),
-        bytes: bytes.len() as i64,
-        sha256: crate::crypto::sha256_hex(bytes),
+        bytes: clean.len() as i64,
+        sha256: crate::crypto::sha256_hex(&clean),
         object_type: None,
         object_id: None,
         created_at: Utc::now(),
     };
     let mut tx = app.db.begin().await?;
-    wushe_store::photos::insert(&mut tx.conn(), &row).await?;
+    wushe_store::photos::insert(&mut tx.conn(), &row, &clean).await?;
     tx.commit().await?;
     Ok(Photo {
         id,
@@ -119,9 +152,16 @@ pub async fn read(app: &App, actor: &Actor, id: Uuid) -> AppResult<(String, Vec<
             _ => return Err(AppError::NotFound),
         }
     }
-    let bytes = tokio::fs::read(path_of(app, id, &row.content_type))
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let stored = {
+        let mut c = app.db.read().await?;
+        wushe_store::photos::content(&mut c.conn(), id).await?
+    };
+    let bytes = match stored {
+        Some(b) => b,
+        None => tokio::fs::read(path_of(app, id, &row.content_type))
+            .await
+            .map_err(|_| AppError::NotFound)?,
+    };
     Ok((row.content_type, bytes))
 }
 
@@ -147,5 +187,34 @@ mod tests {
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").map(|t| t.1), Some("webp"));
         assert_eq!(sniff(b"<svg onload=alert(1)>"), None);
         assert_eq!(sniff(b"GIF89a"), None);
+    }
+
+    fn tiny(format: image::ImageFormat) -> Vec<u8> {
+        let img =
+            image::RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 90]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, format)
+            .unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn photos_are_decoded_and_encoded_again() {
+        let (ct, jpeg) = reencode(&tiny(image::ImageFormat::Jpeg)).unwrap();
+        assert_eq!(ct, "image/jpeg");
+        assert_eq!(image::load_from_memory(&jpeg).unwrap().width(), 8);
+        let (ct, png) = reencode(&tiny(image::ImageFormat::Png)).unwrap();
+        assert_eq!(ct, "image/png");
+        assert_eq!(image::load_from_memory(&png).unwrap().height(), 6);
+        // A JPEG signature in front of a page is not a photo.
+        let mut fake = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        fake.extend_from_slice(b"<html><script>alert(1)</script></html>");
+        assert!(matches!(reencode(&fake), Err(AppError::BadUpload { .. })));
+        // Bytes after a real JPEG's end are not kept.
+        let mut tail = tiny(image::ImageFormat::Jpeg);
+        tail.extend_from_slice(b"<html>");
+        let (_, clean) = reencode(&tail).unwrap();
+        assert!(!clean.windows(6).any(|w| w == b"<html>"));
     }
 }

@@ -42,6 +42,38 @@ pub struct ResidentInput {
     pub tags: Vec<String>,
 }
 
+/// A correction of a resident: a field left out keeps its stored value, `null` clears one that may be
+/// empty (`birth_date`, `id_number`, `phone`, `relation`), and a value replaces it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ResidentPatch {
+    /// Another household records a move.
+    pub household_id: Option<Uuid>,
+    /// Name.
+    pub name: Option<String>,
+    /// `male`/`female`; `null` derives it from the ID number.
+    #[serde(default, deserialize_with = "crate::patch::field")]
+    #[schema(value_type = Option<String>)]
+    pub sex: Option<Option<String>>,
+    /// Birth date.
+    #[serde(default, deserialize_with = "crate::patch::field")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub birth_date: Option<Option<NaiveDate>>,
+    /// The full ID number (a masked one is refused).
+    #[serde(default, deserialize_with = "crate::patch::field")]
+    #[schema(value_type = Option<String>)]
+    pub id_number: Option<Option<String>>,
+    /// The full phone (a masked one is refused).
+    #[serde(default, deserialize_with = "crate::patch::field")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// Relation to the householder.
+    #[serde(default, deserialize_with = "crate::patch::field")]
+    #[schema(value_type = Option<String>)]
+    pub relation: Option<Option<String>>,
+    /// Tags (the whole list; `[]` clears).
+    pub tags: Option<Vec<String>>,
+}
+
 /// A resident as the API shows it; `id_number` and `phone` are masked unless `masked` is false.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Resident {
@@ -261,7 +293,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ResidentInput) -> AppResul
         )
         .await?
         {
-            return Err(AppError::DuplicateIdNumber(existing.id));
+            return Err(duplicate_id(actor, &existing));
         }
     }
     let id = Uuid::now_v7();
@@ -359,18 +391,51 @@ async fn cached(app: &App, actor: &Actor, id: Uuid) -> AppResult<Arc<CachedResid
     Ok(entry)
 }
 
-/// Corrects a resident's data; a change of household is recorded as a move.
+/// Corrects a resident's data; fields the patch leaves out keep their values, a change of household is
+/// recorded as a move, and the audit row names every changed field with its old value masked.
 pub async fn update(
     app: &App,
     actor: &Actor,
     id: Uuid,
-    input: &ResidentInput,
+    patch: &ResidentPatch,
 ) -> AppResult<Resident> {
-    let (v, _) = validate(input, app.today())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let old = load(&mut c, actor, id, Permission::WritePeople).await?;
-    let target = input.household_id.unwrap_or(old.household_id);
+    let id_changes = patch.id_number.is_some();
+    let stored_id = match (&old.id_number_enc, id_changes) {
+        (Some(b), false) => Some(app.crypto.decrypt(b)?),
+        _ => None,
+    };
+    let nonempty = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let new_id = if id_changes {
+        patch.id_number.clone().flatten()
+    } else {
+        stored_id
+    };
+    // A new ID number brings its own sex and birth date unless the patch states them.
+    let keep_derived = !(id_changes && nonempty(&patch.id_number.clone().flatten()));
+    let input = ResidentInput {
+        household_id: patch.household_id,
+        name: patch.name.clone().unwrap_or_else(|| old.name.clone()),
+        sex: match &patch.sex {
+            Some(v) => v.clone(),
+            None if keep_derived => Some(old.sex.clone()),
+            None => None,
+        },
+        birth_date: match &patch.birth_date {
+            Some(v) => *v,
+            None if keep_derived => old.birth_date,
+            None => None,
+        },
+        id_number: new_id,
+        // The stored phone is not needed to validate the rest; it is kept as stored below.
+        phone: patch.phone.clone().flatten(),
+        relation: crate::patch::apply(&old.relation, &patch.relation),
+        tags: patch.tags.clone().unwrap_or_else(|| tags_of(&old.tags)),
+    };
+    let (v, _) = validate(&input, app.today())?;
+    let target = patch.household_id.unwrap_or(old.household_id);
     let h = crate::households::load(&mut c, actor, target, Permission::WritePeople)
         .await
         .map_err(|e| match e {
@@ -382,20 +447,33 @@ pub async fn update(
             other => other,
         })?;
     crate::places::check_tags(&mut c, h.community_id, &v.tags).await?;
-    if let Some(n) = &v.id_number {
-        if let Some(existing) = wushe_store::residents::find_by_id_hash(
-            &mut c,
-            &app.crypto.blind_index("id_number", n.as_str()),
-        )
-        .await?
-        {
+    let now = Utc::now();
+    let mut w = to_write(&app.crypto, id, &h, &v);
+    if !id_changes {
+        (w.id_number_enc, w.id_number_hash, w.id_number_mask) = (
+            old.id_number_enc.clone(),
+            old.id_number_hash.clone(),
+            old.id_number_mask.clone(),
+        );
+    } else if let Some(hash) = &w.id_number_hash {
+        if let Some(existing) = wushe_store::residents::find_by_id_hash(&mut c, hash).await? {
             if existing.id != id {
-                return Err(AppError::DuplicateIdNumber(existing.id));
+                return Err(duplicate_id(actor, &existing));
             }
         }
     }
-    let now = Utc::now();
-    let w = to_write(&app.crypto, id, &h, &v);
+    if patch.phone.is_none() {
+        (w.phone_enc, w.phone_hash, w.phone_mask) = (
+            old.phone_enc.clone(),
+            old.phone_hash.clone(),
+            old.phone_mask.clone(),
+        );
+    }
+    let changes = changed_fields(&old, &w);
+    if changes.is_empty() {
+        tx.commit().await?;
+        return Ok(Resident::masked(old));
+    }
     wushe_store::residents::update(&mut c, &w, now).await?;
     if h.id != old.household_id {
         wushe_store::residents::record_move(
@@ -419,7 +497,7 @@ pub async fn update(
             object_id: Some(id),
             place_path: Some(&h.place_path),
             community_id: Some(h.community_id),
-            detail: json!({"name": v.name, "household_id": h.id}),
+            detail: json!({ "changed": changes }),
         },
     )
     .await?;
@@ -428,6 +506,66 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     app.commit(tx, &[Stale::Resident(id)]).await?;
     Ok(Resident::masked(row))
+}
+
+/// The fields a write changes, each with its old value as an auditor may read it: ID numbers and
+/// phones by their masks, the name masked, the rest as stored (`null` when it was empty).
+fn changed_fields(
+    old: &ResidentRow,
+    w: &ResidentWrite,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let mut put = |field: &str, changed: bool, was: serde_json::Value| {
+        if changed {
+            out.insert(field.to_owned(), json!({ "old": was }));
+        }
+    };
+    put(
+        "household_id",
+        old.household_id != w.household_id,
+        json!(old.household_id),
+    );
+    put(
+        "name",
+        old.name != w.name,
+        json!(wushe_domain::mask::name(&old.name)),
+    );
+    put("sex", old.sex != w.sex, json!(old.sex));
+    put(
+        "birth_date",
+        old.birth_date != w.birth_date,
+        json!(old.birth_date),
+    );
+    put(
+        "id_number",
+        old.id_number_hash != w.id_number_hash,
+        json!(old.id_number_mask),
+    );
+    put(
+        "phone",
+        old.phone_hash != w.phone_hash,
+        json!(old.phone_mask),
+    );
+    put("relation", old.relation != w.relation, json!(old.relation));
+    put(
+        "tags",
+        tags_of(&old.tags) != tags_of(&w.tags),
+        json!(tags_of(&old.tags)),
+    );
+    out
+}
+
+/// The duplicate-ID refusal: it names the resident who has the number only to a caller who may read them.
+pub(crate) fn duplicate_id(actor: &Actor, existing: &ResidentRow) -> AppError {
+    if actor.can(Permission::ReadPeople, &existing.place_path) {
+        AppError::DuplicateIdNumber(existing.id)
+    } else {
+        AppError::conflict(
+            "duplicate_id_number",
+            "该身份证号已在其他辖区登记",
+            "this ID number is already registered outside your area",
+        )
+    }
 }
 
 /// Moves a resident to another household, keeping the history.

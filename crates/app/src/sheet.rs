@@ -133,6 +133,9 @@ pub fn write_sheet(sheet_name: &str, headers: &[&str], rows: &[Vec<String>]) -> 
     ws.set_name(sheet_name).map_err(err)?;
     let bold = Format::new().set_bold().set_background_color(0xE8F0FE);
     let text = Format::new().set_num_format("@");
+    // A value a spreadsheet could read as a formula (`=HYPERLINK(...)`, `+1`, `-1`, `@SUM`) keeps the
+    // quote prefix, so that editing and saving the cell never turns it into one.
+    let quoted = Format::new().set_num_format("@").set_quote_prefix();
     for (i, h) in headers.iter().enumerate() {
         let col = i as u16;
         ws.set_column_width(col, if h.contains("身份证") { 22 } else { 14 })
@@ -144,7 +147,12 @@ pub fn write_sheet(sheet_name: &str, headers: &[&str], rows: &[Vec<String>]) -> 
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             if !v.is_empty() {
-                ws.write_string_with_format(r as u32 + 1, c as u16, v, &text)
+                let f = if looks_like_formula(v) {
+                    &quoted
+                } else {
+                    &text
+                };
+                ws.write_string_with_format(r as u32 + 1, c as u16, v, f)
                     .map_err(err)?;
             }
         }
@@ -153,9 +161,34 @@ pub fn write_sheet(sheet_name: &str, headers: &[&str], rows: &[Vec<String>]) -> 
     wb.save_to_buffer().map_err(err)
 }
 
+/// Whether a spreadsheet would take a typed value for a formula (CSV/formula injection).
+pub fn looks_like_formula(v: &str) -> bool {
+    v.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_like_values_keep_a_quote_prefix() {
+        let bytes = write_sheet(
+            "居民",
+            &["姓名", "备注"],
+            &[vec!["=HYPERLINK(\"http://x\")".into(), "张三".into()]],
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let mut styles = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles)
+            .unwrap();
+        assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+        // The value itself is kept exactly, as a string cell, not a formula.
+        let s = read_first_sheet(&bytes).unwrap();
+        assert_eq!(s.rows[0][0].text, "=HYPERLINK(\"http://x\")");
+        assert!(looks_like_formula("-1") && looks_like_formula("@SUM(A1)"));
+        assert!(!looks_like_formula("张三") && !looks_like_formula("138"));
+    }
 
     #[test]
     fn written_sheets_read_back_as_text() {

@@ -287,13 +287,7 @@ pub async fn set_roles(
     }
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let u = wushe_store::users::get(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let old = grants_of(&mut c, id).await?;
-    if !manageable(actor, &old) {
-        return Err(AppError::NotFound);
-    }
+    let (u, _) = managed(&mut c, actor, id).await?;
     let grants = resolve_grants(&mut c, actor, roles).await?;
     let now = Utc::now();
     wushe_store::users::revoke_all(&mut c, id).await?;
@@ -334,13 +328,7 @@ pub async fn set_disabled(
     }
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let u = wushe_store::users::get(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let grants = grants_of(&mut c, id).await?;
-    if !manageable(actor, &grants) {
-        return Err(AppError::NotFound);
-    }
+    let (u, grants) = managed(&mut c, actor, id).await?;
     let now = Utc::now();
     wushe_store::users::set_archived(&mut c, id, disabled.then_some(now), now).await?;
     if disabled {
@@ -368,21 +356,59 @@ pub async fn set_disabled(
     Ok(view(&u2, &grants))
 }
 
+/// A user the caller manages, with their grants; others are `NotFound`, as if they did not exist.
+async fn managed(
+    c: &mut wushe_store::Conn<'_>,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<(wushe_store::users::UserRow, Vec<crate::Grant>)> {
+    let u = wushe_store::users::get(c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let grants = grants_of(c, id).await?;
+    if !manageable(actor, &grants) {
+        return Err(AppError::NotFound);
+    }
+    Ok((u, grants))
+}
+
+/// Unlocks a user the caller manages before the 15 minutes are up (the user is still told of the lock at
+/// the next login); true when there was a lock or a count to clear.
+pub async fn unlock(app: &App, actor: &Actor, id: Uuid) -> AppResult<bool> {
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let (u, grants) = managed(&mut c, actor, id).await?;
+    let cleared = wushe_store::login_failures::clear(&mut c, &u.username).await? > 0;
+    audit::record(
+        &mut c,
+        actor,
+        Entry {
+            action: "user.unlock",
+            object_type: "user",
+            object_id: Some(id),
+            place_path: grants.first().map(|g| g.path.as_str()),
+            community_id: None,
+            detail: json!({ "cleared": cleared }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(cleared)
+}
+
 /// Sets a new password for a user the caller manages (and unlocks them).
 pub async fn reset_password(app: &App, actor: &Actor, id: Uuid, new: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let u = wushe_store::users::get(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let grants = grants_of(&mut c, id).await?;
-    if !manageable(actor, &grants) || id == actor.user_id {
+    let (u, grants) = managed(&mut c, actor, id).await?;
+    if id == actor.user_id {
         return Err(AppError::NotFound);
     }
     wushe_domain::password::check_policy(new, &u.username)?;
     let hash = crypto::hash_password_blocking(new.to_owned()).await?;
     let now = Utc::now();
     wushe_store::users::set_password(&mut c, id, &hash, now).await?;
+    wushe_store::login_failures::clear(&mut c, &u.username).await?;
     wushe_store::sessions::revoke_all(&mut c, id, None, now).await?;
     audit::record(
         &mut c,

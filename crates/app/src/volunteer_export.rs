@@ -73,9 +73,12 @@ pub async fn volunteers(
     if !actor.has_anywhere(Permission::ReadVolunteers) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let mut scope = actor.community_scope(Permission::ReadVolunteers);
+    // A read on a reader connection: a long export never holds the writer (on SQLite, every write).
+    let mut rc = app.db.read().await?;
+    let mut c = rc.conn();
+    // The register with birth dates, party membership and work units is the community staff's: grants
+    // inside a community (a grid steward) export nothing here (decision 0015).
+    let mut scope = actor.scope(Permission::ReadVolunteers);
     if let Some(cid) = community_id {
         let p = crate::volunteers::community(&mut c, actor, Some(cid), Permission::ReadVolunteers)
             .await?;
@@ -105,12 +108,12 @@ pub async fn volunteers(
             let clear = unmask && actor.can(Permission::UnmaskPii, &v.place_path);
             let (idn, phone) = if clear {
                 unmasked += 1;
-                let d =
-                    |b: &Option<Vec<u8>>| b.as_deref().map(|b| app.crypto.decrypt(b)).transpose();
-                (
-                    d(&v.id_number_enc)?.unwrap_or_default(),
-                    d(&v.phone_enc)?.unwrap_or_default(),
-                )
+                let d = |b: &Option<Vec<u8>>| {
+                    b.as_deref()
+                        .map(|b| app.crypto.decrypt_or_mark(b))
+                        .unwrap_or_default()
+                };
+                (d(&v.id_number_enc), d(&v.phone_enc))
             } else {
                 (
                     v.id_number_mask.clone().unwrap_or_default(),
@@ -158,8 +161,8 @@ pub async fn volunteers(
             break;
         }
     }
-    audit::record(
-        &mut c,
+    audit::record_alone(
+        app,
         actor,
         Entry {
             action: "volunteer.export",
@@ -172,7 +175,6 @@ pub async fn volunteers(
     )
     .await?;
     let bytes = write_sheet("志愿者", &VOLUNTEER_HEADERS, &rows)?;
-    tx.commit().await?;
     Ok((bytes, rows.len()))
 }
 
@@ -196,8 +198,9 @@ pub async fn records(
             "from must not be after to",
         ));
     }
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    // A read on a reader connection: a long export never holds the writer (on SQLite, every write).
+    let mut rc = app.db.read().await?;
+    let mut c = rc.conn();
     let scope = actor.community_scope(Permission::ReadVolunteers);
     let scope = match place_id {
         Some(id) => scope.narrow(&crate::places::load_visible(&mut c, actor, id).await?.path),
@@ -242,8 +245,8 @@ pub async fn records(
             }
         }
     }
-    audit::record(
-        &mut c,
+    audit::record_alone(
+        app,
         actor,
         Entry {
             action: "service.export",
@@ -256,6 +259,5 @@ pub async fn records(
     )
     .await?;
     let bytes = write_sheet("服务记录", &RECORD_HEADERS, &rows)?;
-    tx.commit().await?;
     Ok((bytes, rows.len()))
 }

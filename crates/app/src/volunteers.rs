@@ -67,9 +67,27 @@ pub struct Volunteer {
     pub star_level: u8,
     /// Registered.
     pub created_at: chrono::DateTime<Utc>,
+    /// Personal details (birth date, ID number, phone, party membership, work unit) are withheld: the
+    /// caller's grant lies inside the community (a grid steward), not at it.
+    pub restricted: bool,
 }
 
 impl Volunteer {
+    /// Withholds what only the community's own staff see: the rest (number, name, skills, hours) is
+    /// what a grid steward needs to ask a volunteer for help (decision 0015).
+    fn restrict_for(mut self, actor: &Actor, place_path: &str) -> Volunteer {
+        if !actor.can(Permission::ReadVolunteers, place_path) {
+            self.birth_date = None;
+            self.id_number = None;
+            self.phone = None;
+            self.party_member = false;
+            self.in_service_party_member = false;
+            self.work_unit = String::new();
+            self.restricted = true;
+        }
+        self
+    }
+
     fn masked(r: VolunteerRow, policy: &Policy) -> Volunteer {
         Volunteer {
             id: r.id,
@@ -94,6 +112,7 @@ impl Volunteer {
             star_level: policy.star_level(r.total_minutes),
             total_minutes: r.total_minutes,
             created_at: r.created_at,
+            restricted: false,
         }
     }
 }
@@ -333,6 +352,9 @@ async fn insert(
                     "you can only sign up in your own community",
                 ));
             }
+            if !actor.can_in_community(Permission::SelfService, &p.path) {
+                return Err(AppError::Forbidden);
+            }
             p
         }
     };
@@ -410,12 +432,18 @@ pub(crate) async fn create(
         .as_ref()
         .map(|n| app.crypto.blind_index("id_number", n.as_str()));
     let mut resident_id = input.resident_id;
-    if let Some(h) = &id_hash {
-        if let Some(other) = wushe_store::volunteers::find_by_id_hash(c, h).await? {
-            return Err(duplicate(&other));
+    let mut id_hash = id_hash;
+    if let Some(h) = id_hash.clone() {
+        if let Some(other) = wushe_store::volunteers::find_by_id_hash(c, &h).await? {
+            if staff {
+                return Err(duplicate(&other));
+            }
+            // A self sign-up must not learn whether a number belongs to a volunteer: it is taken like
+            // any other, without its index, and the worker who approves it is told (see `set_status`).
+            id_hash = None;
         }
         if resident_id.is_none() && staff {
-            resident_id = wushe_store::residents::find_by_id_hash(c, h)
+            resident_id = wushe_store::residents::find_by_id_hash(c, &h)
                 .await?
                 .filter(|r| r.community_id == community.id)
                 .map(|r| r.id);
@@ -576,6 +604,19 @@ pub async fn set_status(
             ),
         ));
     }
+    // A self sign-up whose ID number was already a volunteer's was taken without its index; approving
+    // it would register the person twice.
+    if to == VolunteerStatus::Active && row.id_number_hash.is_none() {
+        if let Some(blob) = &row.id_number_enc {
+            let hash = app
+                .crypto
+                .blind_index("id_number", &app.crypto.decrypt(blob)?);
+            if let Some(other) = wushe_store::volunteers::find_by_id_hash(&mut c, &hash).await? {
+                return Err(duplicate(&other));
+            }
+            wushe_store::volunteers::set_id_hash(&mut c, id, &hash).await?;
+        }
+    }
     let now = Utc::now();
     wushe_store::volunteers::set_status(&mut c, id, to.as_str(), now).await?;
     audit::record(
@@ -607,7 +648,8 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid, unmask: bool) -> AppResult<
         let mut c = c.conn();
         let row = load(&mut c, actor, id, None).await?;
         let policy = current_policy(&mut c, row.community_id, app.today()).await?;
-        return Ok(Volunteer::masked(row, &policy));
+        let path = row.place_path.clone();
+        return Ok(Volunteer::masked(row, &policy).restrict_for(actor, &path));
     }
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -649,7 +691,12 @@ pub async fn list(
     let after: Option<(String, String)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();
-    let mut scope = actor.community_scope(Permission::ReadVolunteers);
+    // Party membership is withheld from grants inside a community, so it cannot be filtered on there.
+    let mut scope = if f.party_member.is_some() {
+        actor.scope(Permission::ReadVolunteers)
+    } else {
+        actor.community_scope(Permission::ReadVolunteers)
+    };
     if let Some(cid) = community_id {
         let p = community(&mut c, actor, Some(cid), Permission::ReadVolunteers).await?;
         scope = scope.narrow(&p.path);
@@ -677,7 +724,8 @@ pub async fn list(
         |r| (r.place_path.clone(), r.volunteer_no.clone()),
         |r| {
             let p = policy_of(r.community_id);
-            Volunteer::masked(r, &p)
+            let path = r.place_path.clone();
+            Volunteer::masked(r, &p).restrict_for(actor, &path)
         },
     ))
 }
@@ -1137,7 +1185,7 @@ pub async fn communities_for(app: &App, actor: &Actor) -> AppResult<Vec<crate::p
 /// The id of a volunteer the caller may see, by the public number people read off a card (`field` names
 /// the form input on failure).
 pub async fn id_by_no(app: &App, actor: &Actor, no: &str, field: &str) -> AppResult<Uuid> {
-    let no = wushe_domain::text::clean(no).to_uppercase();
+    let no = wushe_domain::text::code(no).to_uppercase();
     let mut c = app.db.read().await?;
     let mut c = c.conn();
     let found = wushe_store::volunteers::by_no(&mut c, &no).await?;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::error::FieldError;
 use crate::sex::Sex;
-use crate::text::clean;
+use crate::text::code as clean;
 
 // GB 11643-1999 uses ISO 7064:1983 MOD 11-2: the weight of position i is 2^(17-i) mod 11.
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

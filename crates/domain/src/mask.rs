@@ -46,6 +46,21 @@ pub fn name(s: &str) -> String {
     }
 }
 
+/// Whether a value is a masked display form (`110101********1234`) rather than a real number: sent back by
+/// a client that saved what it read, it must be refused, never stored.
+pub fn is_masked(s: &str) -> bool {
+    s.contains(STAR) || s.contains('＊')
+}
+
+/// The field error for a masked value sent where a real one belongs.
+pub fn masked_error(field: &str) -> crate::error::FieldError {
+    crate::error::FieldError::new(
+        field,
+        "这是打码后的号码，不能保存：请填写完整号码，或不提交此项以保留原值",
+        "this is a masked value and cannot be saved: send the full number, or leave the field out to keep the stored one",
+    )
+}
+
 fn keep_ends(chars: &[char], head: usize, tail: usize) -> String {
     let n = chars.len();
     chars

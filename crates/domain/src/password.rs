@@ -51,12 +51,15 @@ pub fn check_policy(pw: &str, username: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Failed-login bookkeeping of one account.
+/// Failed-login bookkeeping of one user name (counted whether or not such a user exists, so that a
+/// locked account and an unknown name answer alike).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoginState {
-    /// Wrong passwords since the last success or lock.
+    /// Wrong passwords counted in the current window.
     pub failed_count: u32,
-    /// Until when the account refuses every login, even with the right password.
+    /// When the last one was counted.
+    pub last_failed_at: Option<DateTime<Utc>>,
+    /// Until when the name refuses every login, even with the right password.
     pub locked_until: Option<DateTime<Utc>>,
 }
 
@@ -65,7 +68,8 @@ pub fn is_locked(state: &LoginState, now: DateTime<Utc>) -> bool {
     state.locked_until.is_some_and(|until| now < until)
 }
 
-/// The state after a wrong password at `now`; the fifth in a row locks for 15 minutes.
+/// The state after a wrong password at `now`: the fifth within 15 minutes of each other locks for 15
+/// minutes; a failure more than 15 minutes after the last one starts counting again.
 ///
 /// Attempts while locked change nothing, so that hammering a locked account cannot extend the
 /// lock forever (that would let anyone keep a colleague out).
@@ -73,18 +77,28 @@ pub fn after_failure(state: &LoginState, now: DateTime<Utc>) -> LoginState {
     if is_locked(state, now) {
         return *state;
     }
-    let failed_count = state.failed_count.saturating_add(1);
-    if failed_count >= MAX_FAILURES {
-        LoginState {
-            failed_count: 0,
-            locked_until: Some(now + Duration::minutes(LOCK_MINUTES)),
-        }
-    } else {
-        LoginState {
-            failed_count,
-            locked_until: None,
-        }
+    let window_open = state
+        .last_failed_at
+        .is_some_and(|last| now - last < Duration::minutes(LOCK_MINUTES));
+    let before = if window_open { state.failed_count } else { 0 };
+    let failed_count = before.saturating_add(1);
+    LoginState {
+        failed_count: if failed_count >= MAX_FAILURES {
+            0
+        } else {
+            failed_count
+        },
+        last_failed_at: Some(now),
+        locked_until: (failed_count >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES)),
     }
+}
+
+/// Whether a count last touched at `last` may be forgotten at `now` (it no longer affects any login).
+pub fn is_stale(state: &LoginState, now: DateTime<Utc>) -> bool {
+    !is_locked(state, now)
+        && state
+            .last_failed_at
+            .is_none_or(|last| now - last >= Duration::minutes(LOCK_MINUTES))
 }
 
 /// The state after a successful login: a clean slate.
@@ -170,6 +184,17 @@ mod tests {
         let s = after_failure(&s, t1);
         assert_eq!(s.failed_count, 1);
         assert!(!is_locked(&s, t1));
+    }
+
+    #[test]
+    fn failures_far_apart_do_not_add_up() {
+        let mut s = LoginState::default();
+        for i in 0..10 {
+            s = after_failure(&s, t0() + Duration::minutes(16 * i));
+            assert_eq!(s.failed_count, 1);
+        }
+        assert!(!is_stale(&s, t0() + Duration::minutes(16 * 9 + 14)));
+        assert!(is_stale(&s, t0() + Duration::minutes(16 * 9 + 15)));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! numbering plan of the Ministry of Industry and Information Technology (《电信网编号计划》).
 
 use crate::error::FieldError;
-use crate::text::clean;
+use crate::text::code as clean;
 
 /// A validated phone: 11 mobile digits, or a landline stored as `0731-88886666`.
 #[derive(Clone, PartialEq, Eq, Hash)]

@@ -49,7 +49,7 @@ impl PlaceKind {
 
     /// Reads the API value or the Chinese label.
     pub fn parse(s: &str) -> Option<PlaceKind> {
-        let s = crate::text::clean(s);
+        let s = crate::text::code(s);
         PlaceKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s || k.label_zh() == s)

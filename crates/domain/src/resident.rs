@@ -148,6 +148,11 @@ pub struct ValidResident {
     pub tags: Vec<String>,
 }
 
+/// The earliest birth date a living resident can have: a typo like 1800 is refused rather than kept.
+pub fn earliest_birth_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
+}
+
 fn non_empty(o: Option<String>) -> Option<String> {
     o.map(|s| clean(&s)).filter(|s| !s.is_empty())
 }
@@ -163,6 +168,10 @@ pub fn validate(input: NewResident, today: NaiveDate) -> Result<ValidResident, V
     let id_number = id_given
         .as_deref()
         .and_then(|raw| match IdNumber::parse(raw, today) {
+            _ if crate::mask::is_masked(raw) => {
+                errs.push(crate::mask::masked_error("id_number"));
+                None
+            }
             Ok(id) => Some(id),
             Err(e) => {
                 errs.push(e.to_field_error("id_number"));
@@ -198,6 +207,14 @@ pub fn validate(input: NewResident, today: NaiveDate) -> Result<ValidResident, V
             ));
             None
         }
+        Some(b) if b < earliest_birth_date() => {
+            errs.push(FieldError::new(
+                "birth_date",
+                "出生日期不能早于1900年",
+                "birth date cannot be before 1900",
+            ));
+            None
+        }
         Some(b) if id_number.as_ref().is_some_and(|id| id.birth_date() != b) => {
             errs.push(FieldError::new(
                 "birth_date",
@@ -211,6 +228,10 @@ pub fn validate(input: NewResident, today: NaiveDate) -> Result<ValidResident, V
     };
 
     let phone = non_empty(input.phone).and_then(|raw| match Phone::parse(&raw) {
+        _ if crate::mask::is_masked(&raw) => {
+            errs.push(crate::mask::masked_error("phone"));
+            None
+        }
         Ok(p) => Some(p),
         Err(e) => {
             errs.push(e.to_field_error("phone"));
@@ -276,6 +297,40 @@ mod tests {
 
     // A woman born 1949-12-31.
     const ID: &str = "11010519491231002X";
+
+    #[test]
+    fn refuses_masked_numbers_and_impossible_birth_dates() {
+        let e = validate(
+            NewResident {
+                name: "王五".into(),
+                sex: Some(Sex::Male),
+                birth_date: Some(date(1800, 1, 1)),
+                id_number: Some("110105********002X".into()),
+                phone: Some("138****5678".into()),
+                relation: None,
+                tags: vec![],
+            },
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["id_number", "birth_date", "phone"]);
+        assert!(e.0[0].message.contains("打码"));
+        assert!(e.0[2].message_en.contains("masked"));
+    }
+
+    #[test]
+    fn refuses_a_name_with_a_direction_override() {
+        let e = validate(
+            NewResident {
+                name: "王\u{202E}五".into(),
+                sex: Some(Sex::Male),
+                ..NewResident::default()
+            },
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["name"]);
+    }
 
     fn fields(e: &ValidationErrors) -> Vec<&str> {
         e.0.iter().map(|f| f.field.as_str()).collect()

@@ -70,11 +70,14 @@ pub enum Permission {
     ReportEvents,
     /// Handle grid events at their current level: accept, dispatch, verify, close, escalate.
     HandleEvents,
+    /// Use the residents' services where granted: place an order for a household there, sign oneself
+    /// up as a volunteer. Every role but the auditor's, who changes nothing.
+    SelfService,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ReadPeople,
         Permission::WritePeople,
         Permission::UnmaskPii,
@@ -89,6 +92,7 @@ impl Permission {
         Permission::DispatchOrders,
         Permission::ReportEvents,
         Permission::HandleEvents,
+        Permission::SelfService,
     ];
 
     /// The snake_case name.
@@ -108,6 +112,7 @@ impl Permission {
             Permission::DispatchOrders => "dispatch_orders",
             Permission::ReportEvents => "report_events",
             Permission::HandleEvents => "handle_events",
+            Permission::SelfService => "self_service",
         }
     }
 }
@@ -126,6 +131,7 @@ const MANAGER: &[Permission] = &[
     Permission::DispatchOrders,
     Permission::ReportEvents,
     Permission::HandleEvents,
+    Permission::SelfService,
 ];
 const WORKER: &[Permission] = &[
     Permission::ReadPeople,
@@ -139,6 +145,7 @@ const WORKER: &[Permission] = &[
     Permission::DispatchOrders,
     Permission::ReportEvents,
     Permission::HandleEvents,
+    Permission::SelfService,
 ];
 // 小事不出网格: the grid steward handles what is found in the grid; what they cannot close goes up.
 const STEWARD: &[Permission] = &[
@@ -149,18 +156,30 @@ const STEWARD: &[Permission] = &[
     Permission::ReadVolunteers,
     Permission::ReportEvents,
     Permission::HandleEvents,
+    Permission::SelfService,
 ];
-const READER: &[Permission] = &[Permission::ReadPeople, Permission::ReportEvents];
+const READER: &[Permission] = &[
+    Permission::ReadPeople,
+    Permission::ReportEvents,
+    Permission::SelfService,
+];
 // Residents and volunteers report what they see (a broken road, a dark street light).
-const NEIGHBOUR: &[Permission] = &[Permission::ReportEvents];
+const NEIGHBOUR: &[Permission] = &[Permission::ReportEvents, Permission::SelfService];
 // Social workers and organizations are the carriers of activities (五社: 社会组织为载体, 社工为支撑): they
 // plan and run activities and record hours, but keep no ledger of money or goods.
 const SOCIAL_WORKER: &[Permission] = &[
     Permission::ReadPeople,
     Permission::ReadVolunteers,
     Permission::ManageVolunteers,
+    Permission::SelfService,
 ];
-const SOCIAL_ORG: &[Permission] = &[Permission::ReadVolunteers, Permission::ManageVolunteers];
+const SOCIAL_ORG: &[Permission] = &[
+    Permission::ReadVolunteers,
+    Permission::ManageVolunteers,
+    Permission::SelfService,
+];
+// A partner unit's staff join as volunteers and may order for a household they are granted at.
+const PARTNER: &[Permission] = &[Permission::SelfService];
 const AUDIT: &[Permission] = &[Permission::ReadAudit];
 
 const EVERY_KIND: &[PlaceKind] = &PlaceKind::ALL;
@@ -210,7 +229,7 @@ impl Role {
 
     /// Reads the API value or the Chinese label.
     pub fn parse(s: &str) -> Option<Role> {
-        let s = crate::text::clean(s);
+        let s = crate::text::code(s);
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s || r.label_zh() == s)
@@ -269,7 +288,7 @@ impl Role {
             Role::SocialWorker => SOCIAL_WORKER,
             Role::SocialOrg => SOCIAL_ORG,
             Role::Volunteer | Role::Resident => NEIGHBOUR,
-            Role::Partner => &[],
+            Role::Partner => PARTNER,
         }
     }
 
@@ -328,6 +347,7 @@ mod tests {
                 P::DispatchOrders,
                 P::ReportEvents,
                 P::HandleEvents,
+                P::SelfService,
             ],
             Role::Auditor => vec![P::ReadAudit],
             Role::CommunityWorker => vec![
@@ -342,6 +362,7 @@ mod tests {
                 P::DispatchOrders,
                 P::ReportEvents,
                 P::HandleEvents,
+                P::SelfService,
             ],
             Role::GridSteward => vec![
                 P::ReadPeople,
@@ -351,12 +372,20 @@ mod tests {
                 P::ReadVolunteers,
                 P::ReportEvents,
                 P::HandleEvents,
+                P::SelfService,
             ],
-            Role::BuildingHead | Role::LaneHead => vec![P::ReadPeople, P::ReportEvents],
-            Role::SocialWorker => vec![P::ReadPeople, P::ReadVolunteers, P::ManageVolunteers],
-            Role::SocialOrg => vec![P::ReadVolunteers, P::ManageVolunteers],
-            Role::Volunteer | Role::Resident => vec![P::ReportEvents],
-            Role::Partner => vec![],
+            Role::BuildingHead | Role::LaneHead => {
+                vec![P::ReadPeople, P::ReportEvents, P::SelfService]
+            }
+            Role::SocialWorker => vec![
+                P::ReadPeople,
+                P::ReadVolunteers,
+                P::ManageVolunteers,
+                P::SelfService,
+            ],
+            Role::SocialOrg => vec![P::ReadVolunteers, P::ManageVolunteers, P::SelfService],
+            Role::Volunteer | Role::Resident => vec![P::ReportEvents, P::SelfService],
+            Role::Partner => vec![P::SelfService],
         }
     }
 

@@ -2,21 +2,43 @@
 
 use crate::error::{FieldError, ValidationErrors};
 
-/// Trims and folds full-width ASCII (U+FF01..U+FF5E) and the ideographic space to half-width.
+/// Free text as the user typed it: only surrounding whitespace and invisible marks are removed.
+///
+/// Full-width punctuation (，。！？：) is part of written Chinese and is kept: a published result or a
+/// public list must read exactly as the worker wrote it.
 pub fn clean(s: &str) -> String {
+    let kept: String = s.chars().filter(|c| !is_invisible(*c)).collect();
+    kept.trim().to_string()
+}
+
+/// A code, number or keyword (ID number, phone, door number, V-number, a status word, a column name):
+/// trimmed, with full-width ASCII and the ideographic space folded to half-width.
+pub fn code(s: &str) -> String {
     let folded: String = s.chars().filter_map(fold).collect();
     folded.trim().to_string()
 }
 
-// Chinese input methods in full-width mode type "１３８" or "ａｂｃ", and office suites paste a
-// byte-order mark or zero-width spaces into cells; none of them is meaningful in a field value.
+// Office suites paste a byte-order mark or zero-width spaces into cells; they are never meant.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{FEFF}' | '\u{200B}')
+}
+
+// Chinese input methods in full-width mode type "１３８" or "ａｂｃ" where a code is meant.
 fn fold(c: char) -> Option<char> {
     match c {
         '\u{3000}' => Some(' '),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-        '\u{FEFF}' | '\u{200B}' => None,
+        c if is_invisible(c) => None,
         _ => Some(c),
     }
+}
+
+/// Whether `c` may not appear in stored text: control characters other than line breaks and tabs, and
+/// the bidirectional overrides (U+202A..U+202E, U+2066..U+2069) that make a name read differently
+/// on screen than it sorts and searches (`王\u{202E}五` shows as a different name).
+pub fn is_forbidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The length error for `value` (counted in chars, not bytes), if it is outside `min..=max`.
@@ -30,7 +52,13 @@ pub fn len_error(
     // Limits are stated to users in characters (字): a Chinese name of 3 characters is 9 bytes.
     let n = value.chars().count();
     let label_en = field.replace('_', " ");
-    if n == 0 && min > 0 {
+    if value.chars().any(is_forbidden) {
+        Some(FieldError::new(
+            field,
+            format!("{label_zh}含有不可见的控制字符"),
+            format!("{label_en} contains invisible control characters"),
+        ))
+    } else if n == 0 && min > 0 {
         Some(FieldError::new(
             field,
             format!("{label_zh}不能为空"),
@@ -72,11 +100,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folds_full_width_and_trims() {
-        assert_eq!(clean("\u{3000}１３８ ００１３\u{3000}"), "138 0013");
-        assert_eq!(clean("ＡＢＣ＠ｘ．ｃｏｍ"), "ABC@x.com");
-        assert_eq!(clean("张三，李四"), "张三,李四");
-        assert_eq!(clean("～！"), "~!");
+    fn codes_fold_full_width_and_trim() {
+        assert_eq!(code("\u{3000}１３８ ００１３\u{3000}"), "138 0013");
+        assert_eq!(code("ＡＢＣ＠ｘ．ｃｏｍ"), "ABC@x.com");
+        assert_eq!(code("～！"), "~!");
+    }
+
+    #[test]
+    fn free_text_keeps_full_width_punctuation() {
+        assert_eq!(clean("井盖松动，踩上去会翻！"), "井盖松动，踩上去会翻！");
+        assert_eq!(clean("\u{3000}时间：周三？\u{3000}"), "时间：周三？");
+        assert_eq!(clean("１号楼"), "１号楼");
+    }
+
+    #[test]
+    fn refuses_controls_and_bidi_overrides() {
+        assert!(len_error("name", "姓名", "王\u{202E}五", 1, 50).is_some());
+        assert!(len_error("name", "姓名", "王\u{2066}五", 1, 50).is_some());
+        assert!(len_error("name", "姓名", "王\u{7}五", 1, 50).is_some());
+        assert!(len_error("note", "备注", "第一行\n第二行\t完", 0, 50).is_none());
+        let e = len_error("name", "姓名", "\u{202E}", 1, 50).unwrap();
+        assert_eq!(e.message, "姓名含有不可见的控制字符");
     }
 
     #[test]

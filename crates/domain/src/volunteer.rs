@@ -78,7 +78,7 @@ pub fn clean_list(
 ) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
     for i in items {
-        let i = text::clean(i);
+        let i = text::code(i);
         if i.is_empty() {
             continue;
         }

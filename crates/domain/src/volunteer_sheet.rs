@@ -88,7 +88,7 @@ pub fn volunteer_header_map(
 
 /// Reads 是/否 as people type it (是, 否, Y, N, √, 1, 0, blank = no).
 pub fn parse_yes_no(s: &str) -> Option<bool> {
-    match clean(s).to_lowercase().as_str() {
+    match crate::text::code(s).to_lowercase().as_str() {
         "" | "否" | "不是" | "n" | "no" | "0" | "×" | "false" => Some(false),
         "是" | "y" | "yes" | "1" | "√" | "true" | "党员" => Some(true),
         _ => None,

@@ -1,4 +1,5 @@
-//! The command line: `wushe serve | migrate | create-admin | seed-demo | import | export | backup | check`.
+//! The command line: `wushe serve | migrate | create-admin | seed-demo | import | export | backup | check |
+//! rotate-key`.
 
 use std::path::PathBuf;
 
@@ -86,8 +87,15 @@ pub enum Command {
         /// Destination file (must not exist).
         file: PathBuf,
     },
-    /// Check the database's integrity.
+    /// Check the database's integrity, every ledger, and that every ID number and phone decrypts.
     Check,
+    /// Reseal every ID number and phone under a new key (in batches; run again to finish an interrupted
+    /// rotation). The current key comes from the configuration as usual.
+    RotateKey {
+        /// The new key, 64 hex characters; read from WUSHE_NEW_SECRET_KEY when omitted.
+        #[arg(long, env = "WUSHE_NEW_SECRET_KEY", hide_env_values = true)]
+        new_key: String,
+    },
 }
 
 /// Seed sizes.

@@ -26,8 +26,14 @@ pub struct Config {
     pub log_format: String,
     /// Database connections per instance (`WUSHE_MAX_CONNECTIONS`).
     pub max_connections: u32,
-    /// Mark cookies `Secure` when served over HTTPS (`WUSHE_SECURE_COOKIES`).
+    /// Mark cookies `Secure` always (`WUSHE_SECURE_COOKIES`); they are anyway on requests that came over
+    /// HTTPS through a trusted proxy.
     pub secure_cookies: bool,
+    /// Proxies (addresses or CIDRs, comma-separated) whose `X-Forwarded-For`/`-Proto` are believed
+    /// (`WUSHE_TRUSTED_PROXIES`); empty: none, the TCP peer is the client.
+    pub trusted_proxies: String,
+    /// Bearer token for `/metrics` (`WUSHE_METRICS_TOKEN`); unset: `/metrics` answers only this machine.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -42,6 +48,8 @@ impl Default for Config {
             log_format: "text".into(),
             max_connections: 16,
             secure_cookies: false,
+            trusted_proxies: String::new(),
+            metrics_token: None,
         }
     }
 }
@@ -70,9 +78,16 @@ impl Config {
     }
 
     /// The field-encryption key: configured, or read from / generated into `data_dir/secret.key`.
+    ///
+    /// On PostgreSQL the key must be configured: several instances share the database, and a key
+    /// generated on one instance's disk would seal data the others cannot open.
     pub fn secret_key(&self) -> anyhow::Result<Vec<u8>> {
         let hex_key = match &self.secret_key {
             Some(k) if !k.trim().is_empty() => k.trim().to_owned(),
+            _ if self.is_postgres() => anyhow::bail!(
+                "WUSHE_SECRET_KEY must be set on PostgreSQL (the same key on every instance; generate one \
+                 with `openssl rand -hex 32`). / PostgreSQL 部署必须配置 WUSHE_SECRET_KEY，且各实例相同。"
+            ),
             _ => {
                 let path = self.data_dir.join("secret.key");
                 if path.exists() {
@@ -93,13 +108,36 @@ impl Config {
                 }
             }
         };
-        let bytes = hex::decode(&hex_key).context("WUSHE_SECRET_KEY must be hex")?;
-        anyhow::ensure!(
-            bytes.len() >= 32,
-            "WUSHE_SECRET_KEY must be at least 32 bytes (64 hex characters)"
-        );
-        Ok(bytes)
+        parse_key(&hex_key, "WUSHE_SECRET_KEY")
     }
+
+    /// Writes a rotated key into `data_dir/secret.key` when that file is where the key came from; false
+    /// when the key is configured (the operator then sets the new one).
+    pub fn store_rotated_key(&self, new_hex: &str) -> anyhow::Result<bool> {
+        if self
+            .secret_key
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty())
+        {
+            return Ok(false);
+        }
+        let path = self.data_dir.join("secret.key");
+        let tmp = self.data_dir.join("secret.key.new");
+        let _ = std::fs::remove_file(&tmp);
+        write_private(&tmp, new_hex.trim())?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))?;
+        Ok(true)
+    }
+}
+
+/// Decodes a hex key of at least 32 bytes; `name` is the setting it came from, for the message.
+pub fn parse_key(hex_key: &str, name: &str) -> anyhow::Result<Vec<u8>> {
+    let bytes = hex::decode(hex_key.trim()).with_context(|| format!("{name} must be hex"))?;
+    anyhow::ensure!(
+        bytes.len() >= 32,
+        "{name} must be at least 32 bytes (64 hex characters)"
+    );
+    Ok(bytes)
 }
 
 fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {

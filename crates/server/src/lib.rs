@@ -17,8 +17,19 @@ use wushe_store::Db;
 
 pub use config::Config;
 
-/// Opens the database (creating the data dir for SQLite), applies migrations and builds the app.
+/// Opens the database (creating the data dir for SQLite), applies migrations and builds the app; refuses
+/// (with a [`wushe_app::keys::KeyError`]) when the configured key is not the one that sealed the database.
 pub async fn open(cfg: &Config, pg_schema: Option<String>) -> anyhow::Result<App> {
+    let app = open_unchecked(cfg, pg_schema).await?;
+    wushe_app::keys::check_at_start(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("checking the key: {e:?}"))??;
+    Ok(app)
+}
+
+/// Opens the database without checking the key against it: only for `wushe rotate-key`, which checks
+/// both keys itself.
+pub async fn open_unchecked(cfg: &Config, pg_schema: Option<String>) -> anyhow::Result<App> {
     if !cfg.is_postgres() {
         std::fs::create_dir_all(&cfg.data_dir)
             .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
@@ -31,8 +42,34 @@ pub async fn open(cfg: &Config, pg_schema: Option<String>) -> anyhow::Result<App
     .await
     .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
+    if !cfg.is_postgres() {
+        keep_private(&cfg.data_dir)?;
+    }
     let crypto = Crypto::new(&cfg.secret_key()?).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(App::new(db, crypto).with_files(cfg.data_dir.join("files")))
+}
+
+/// Makes the data directory and the SQLite files readable by this user only, as the key file is: they
+/// hold the households' personal data.
+fn keep_private(dir: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |p: &std::path::Path, mode: u32| -> anyhow::Result<()> {
+            if p.exists() {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
+                    .with_context(|| format!("restricting {}", p.display()))?;
+            }
+            Ok(())
+        };
+        set(dir, 0o700)?;
+        for f in ["wushe.db", "wushe.db-wal", "wushe.db-shm"] {
+            set(&dir.join(f), 0o600)?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// What the first start created.
@@ -113,12 +150,21 @@ pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
 ///
 /// Also starts following the other instances' writes (PostgreSQL), so this one's read caches stay true;
 /// call it inside the runtime that serves.
-pub fn router(app: App, cfg: &Config) -> axum::Router {
+pub fn router(app: App, cfg: &Config) -> anyhow::Result<axum::Router> {
+    let trusted_proxies =
+        wushe_web::client::parse_proxies(&cfg.trusted_proxies).map_err(anyhow::Error::msg)?;
     tokio::spawn(wushe_app::cache::listen(app.clone()));
-    wushe_web::router(wushe_web::AppState {
+    Ok(wushe_web::router(wushe_web::AppState {
         app: std::sync::Arc::new(app),
         secure_cookies: cfg.secure_cookies,
-    })
+        trusted_proxies: std::sync::Arc::new(trusted_proxies),
+        metrics_token: cfg
+            .metrics_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(std::sync::Arc::from),
+    }))
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

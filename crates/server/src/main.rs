@@ -22,8 +22,21 @@ fn init_logs(format: &str) {
     }
 }
 
+/// Exit status when the configured key cannot serve the database (sysexits' EX_CONFIG).
+const EXIT_KEY: i32 = 78;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    match run().await {
+        Err(e) if e.downcast_ref::<wushe_app::keys::KeyError>().is_some() => {
+            eprintln!("{e}");
+            std::process::exit(EXIT_KEY);
+        }
+        other => other,
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let cfg = Config::load(&cli.config)?;
     init_logs(&cfg.log_format);
@@ -159,6 +172,29 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::RotateKey { new_key } => {
+            let new = wushe_app::crypto::Crypto::new(&wushe::config::parse_key(
+                &new_key,
+                "WUSHE_NEW_SECRET_KEY",
+            )?)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let app = wushe::open_unchecked(&cfg, None).await?;
+            let done = wushe_app::keys::rotate(&app, &new)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "密钥已轮换 / key rotated: {} resealed, {} already under the new key; fingerprint {}",
+                done.resealed,
+                done.already,
+                new.fingerprint()
+            );
+            if cfg.store_rotated_key(&new_key)? {
+                println!("新密钥已写入数据目录 / the new key replaced data/secret.key");
+            } else {
+                println!("请把 WUSHE_SECRET_KEY 改为新密钥后再启动 / set WUSHE_SECRET_KEY to the new key before starting");
+            }
+            Ok(())
+        }
         Command::Backup { file } => {
             anyhow::ensure!(!file.exists(), "{} already exists", file.display());
             let app = wushe::open(&cfg, None).await?;
@@ -174,6 +210,11 @@ async fn main() -> anyhow::Result<()> {
             let app = wushe::open(&cfg, None).await?;
             let mut problems = app.db.integrity_check().await?;
             problems.extend(wushe_app::points::check_ledgers(&app).await?);
+            problems.extend(
+                wushe_app::keys::undecryptable(&app)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            );
             if problems.is_empty() {
                 println!("数据库完整性检查通过，各账目相符 / integrity check passed, every ledger adds up");
                 Ok(())
@@ -229,7 +270,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     }
     println!("  接口文档 / API docs:            http://{addr}/api/docs/");
     println!();
-    let router = wushe::router(app.clone(), &cfg);
+    let router = wushe::router(app.clone(), &cfg)?;
     tokio::spawn(wushe_app::jobs::run(app.clone()));
     wushe::serve(listener, router, wushe::shutdown_signal()).await?;
     app.db.close().await;

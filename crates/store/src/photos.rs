@@ -1,4 +1,5 @@
-//! Photo records (the files themselves are on disk, named by id).
+//! Photos: their records and their bytes (in the database, so that every instance serves them; photos
+//! from before were files on disk, named by id).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -26,13 +27,20 @@ pub struct PhotoRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Records an uploaded photo.
-pub async fn insert(c: &mut Conn<'_>, p: &PhotoRow) -> Result<()> {
+/// Stores an uploaded photo with its bytes.
+pub async fn insert(c: &mut Conn<'_>, p: &PhotoRow, content: &[u8]) -> Result<()> {
     on!(c, c => sqlx::query("INSERT INTO photos (id, uploaded_by, content_type, bytes, sha256, object_type, object_id,
-        created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        created_at, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(p.id).bind(p.uploaded_by).bind(&p.content_type).bind(p.bytes).bind(&p.sha256).bind(&p.object_type)
-        .bind(p.object_id).bind(p.created_at).execute(c).await.map(|_| ()))?;
+        .bind(p.object_id).bind(p.created_at).bind(content).execute(c).await.map(|_| ()))?;
     Ok(())
+}
+
+/// A photo's bytes, when they are in the database (none for a photo stored on disk before).
+pub async fn content(c: &mut Conn<'_>, id: Uuid) -> Result<Option<Vec<u8>>> {
+    let row: Option<(Option<Vec<u8>>,)> = on!(c, c => sqlx::query_as("SELECT content FROM photos WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row.and_then(|r| r.0))
 }
 
 /// Reads a photo's record.

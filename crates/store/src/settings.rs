@@ -15,3 +15,10 @@ pub async fn put(c: &mut Conn<'_>, key: &str, value: &str) -> Result<()> {
         .bind(key).bind(value).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Removes a setting.
+pub async fn delete(c: &mut Conn<'_>, key: &str) -> Result<()> {
+    on!(c, c => sqlx::query("DELETE FROM settings WHERE key = $1")
+        .bind(key).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

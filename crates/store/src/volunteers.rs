@@ -120,6 +120,13 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Sets the blind index of a volunteer's ID number (a self sign-up, at approval).
+pub async fn set_id_hash(c: &mut Conn<'_>, id: Uuid, hash: &str) -> Result<()> {
+    on!(c, c => sqlx::query("UPDATE volunteers SET id_number_hash = $1 WHERE id = $2")
+        .bind(hash).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Adds `points` to the cached balance; with `guarded`, only if that keeps it at or above zero (false
 /// when refused).
 ///

@@ -1,10 +1,8 @@
 //! Request extractors: the caller (bearer token or session cookie), JSON bodies that name the bad field,
 //! and the client address.
 
-use std::net::SocketAddr;
-
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
@@ -16,12 +14,20 @@ use crate::AppState;
 /// The name of the page-session cookie.
 pub const SESSION_COOKIE: &str = "wushe_session";
 
-/// The client address (the TCP peer; put a trusted proxy's address handling in front if needed).
+/// The client address: the TCP peer, or behind a trusted proxy the client it names (see [`crate::client`]).
 pub fn client_ip(parts: &Parts) -> Option<String> {
+    match parts.extensions.get::<crate::client::Client>() {
+        Some(c) => c.ip.map(|ip| ip.to_string()),
+        None => crate::client::peer(&parts.extensions).map(|ip| ip.to_string()),
+    }
+}
+
+/// Whether the request came over HTTPS (directly, or as a trusted proxy says).
+pub fn is_https(parts: &Parts) -> bool {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .get::<crate::client::Client>()
+        .is_some_and(|c| c.https)
 }
 
 /// The bearer token or session cookie of a request, if any.

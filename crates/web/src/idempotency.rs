@@ -5,7 +5,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use sha2::{Digest, Sha256};
+use wushe_app::idempotency::{self, Claim};
 
 use crate::extract::token_of;
 use crate::problem::Problem;
@@ -13,6 +14,8 @@ use crate::AppState;
 
 /// The largest response remembered (bigger ones are still returned, just not replayed).
 const MAX_SAVED_BODY: usize = 1024 * 1024;
+/// The largest request body read to hash it: the biggest upload route's own limit.
+const MAX_REQUEST_BODY: usize = wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024;
 
 /// Middleware applying idempotency keys to authenticated POSTs.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -45,38 +48,45 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let path = req.uri().path().to_owned();
     let user = actor.user_id;
-    let claimed = async {
-        let mut tx = state.app.db.begin().await?;
-        let r =
-            wushe_store::idempotency::claim(&mut tx.conn(), user, &key, "POST", &path, Utc::now())
-                .await?;
-        tx.commit().await?;
-        Ok::<_, wushe_store::Error>(r)
-    }
-    .await;
-    match claimed {
-        Err(e) => return Problem::from(wushe_app::AppError::from(e)).into_response(),
-        Ok(Some(saved)) => {
-            if saved.path != path {
-                return Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency_key_reused",
-                    "幂等键已用于其他请求",
-                    "该 Idempotency-Key 已用于另一个请求，请换一个",
-                    "this Idempotency-Key was used for a different request",
-                )
-                .into_response();
-            }
-            if saved.status == 0 {
-                return Problem::new(
-                    StatusCode::CONFLICT,
-                    "idempotency_in_progress",
-                    "请求处理中",
-                    "相同 Idempotency-Key 的请求正在处理，请稍后重试",
-                    "a request with this Idempotency-Key is still running",
-                )
-                .into_response();
-            }
+    // The body is read here to tell a retry (same body) from a new request that reuses the key.
+    let (parts, body) = req.into_parts();
+    let body = match to_bytes(body, MAX_REQUEST_BODY).await {
+        Ok(b) => b,
+        Err(_) => return too_large(),
+    };
+    let request_hash = {
+        let mut h = Sha256::new();
+        h.update(parts.method.as_str());
+        h.update([0]);
+        h.update(parts.uri.to_string());
+        h.update([0]);
+        h.update(&body);
+        hex::encode(h.finalize())
+    };
+    let req = Request::from_parts(parts, Body::from(body));
+    match idempotency::claim(&state.app, user, &key, &path, &request_hash).await {
+        Err(e) => return Problem::from(e).into_response(),
+        Ok(Claim::Reused) => {
+            return Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "幂等键已用于其他请求",
+                "该 Idempotency-Key 已用于另一个请求（路径或内容不同），请换一个",
+                "this Idempotency-Key was used for a different request (another path or body)",
+            )
+            .into_response();
+        }
+        Ok(Claim::InProgress) => {
+            return Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency_in_progress",
+                "请求处理中",
+                "相同 Idempotency-Key 的请求正在处理，请稍后重试",
+                "a request with this Idempotency-Key is still running",
+            )
+            .into_response();
+        }
+        Ok(Claim::Replay(saved)) => {
             let mut res = Response::new(Body::from(saved.body));
             *res.status_mut() = StatusCode::from_u16(saved.status as u16).unwrap_or(StatusCode::OK);
             let ct = if saved.status >= 400 {
@@ -93,7 +103,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             }
             return res;
         }
-        Ok(None) => {}
+        Ok(Claim::Run) => {}
     }
     let mut req = req;
     req.extensions_mut().insert(actor);
@@ -123,35 +133,35 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        let saved = async {
-            let mut tx = state.app.db.begin().await?;
-            wushe_store::idempotency::complete(
-                &mut tx.conn(),
-                user,
-                &key,
-                status.as_u16() as i32,
-                location.as_deref(),
-                &body,
-            )
-            .await?;
-            tx.commit().await
-        }
-        .await;
-        if let Err(e) = saved {
-            tracing::error!(error = %e, "could not store an idempotent response");
+        if let Err(e) = idempotency::complete(
+            &state.app,
+            user,
+            &key,
+            status.as_u16(),
+            location.as_deref(),
+            &body,
+        )
+        .await
+        {
+            tracing::error!(error = ?e, "could not store an idempotent response");
         }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn release(state: &AppState, user: uuid::Uuid, key: &str) {
-    let r = async {
-        let mut tx = state.app.db.begin().await?;
-        wushe_store::idempotency::release(&mut tx.conn(), user, key).await?;
-        tx.commit().await
+    if let Err(e) = idempotency::release(&state.app, user, key).await {
+        tracing::error!(error = ?e, "could not release an idempotency key");
     }
-    .await;
-    if let Err(e) = r {
-        tracing::error!(error = %e, "could not release an idempotency key");
-    }
+}
+
+fn too_large() -> Response {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "上传内容过大",
+        "请求内容过大",
+        "the request body is too large",
+    )
+    .into_response()
 }

@@ -2,6 +2,7 @@
 //! the server-rendered pages (`/`), health and metrics. Handlers parse, call one use case, and map.
 
 pub mod api;
+pub mod client;
 pub mod cross_site;
 pub mod extract;
 pub mod i18n;
@@ -29,8 +30,12 @@ use utoipa_axum::routes;
 pub struct AppState {
     /// The use cases, shared: every layer clones the state on every request.
     pub app: Arc<wushe_app::App>,
-    /// Set the `Secure` flag on cookies (when served over HTTPS).
+    /// Set the `Secure` flag on cookies even when a request does not show it came over HTTPS.
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// The bearer token `/metrics` asks for; without one it answers only this machine.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 #[derive(OpenApi)]
@@ -88,6 +93,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::set_roles))
         .routes(routes!(users::disable))
         .routes(routes!(users::enable))
+        .routes(routes!(users::unlock))
         .routes(routes!(users::reset_password))
         .routes(routes!(places::create, places::list))
         .routes(routes!(places::get, places::rename))
@@ -99,12 +105,20 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(places::tags, places::add_tag))
         .routes(routes!(people::create_household, people::list_households))
         .routes(routes!(people::export_households))
-        .routes(routes!(people::get_household, people::update_household))
+        .routes(routes!(
+            people::get_household,
+            people::update_household,
+            people::patch_household
+        ))
         .routes(routes!(people::archive_household))
         .routes(routes!(people::restore_household))
         .routes(routes!(people::create_resident, people::list_residents))
         .routes(routes!(people::export_residents))
-        .routes(routes!(people::get_resident, people::update_resident))
+        .routes(routes!(
+            people::get_resident,
+            people::update_resident,
+            people::patch_resident
+        ))
         .routes(routes!(people::move_resident))
         .routes(routes!(people::archive_resident))
         .routes(routes!(people::restore_resident))
@@ -201,11 +215,14 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (import, import_doc) = OpenApiRouter::<AppState>::new()
         .routes(routes!(imports::residents))
         .routes(routes!(imports::volunteers))
+        .split_for_parts();
+    let (photo, photo_doc) = OpenApiRouter::<AppState>::new()
         .routes(routes!(events::upload_photo))
         .split_for_parts();
     let mut doc = doc;
     doc.merge(login_doc);
     doc.merge(import_doc);
+    doc.merge(photo_doc);
     doc.merge(public_doc);
     let router = router
         .layer(DefaultBodyLimit::max(1024 * 1024))
@@ -213,6 +230,9 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(ops::limit_logins(public))
         .merge(import.layer(DefaultBodyLimit::max(
             wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
+        )))
+        .merge(photo.layer(DefaultBodyLimit::max(
+            wushe_app::photos::MAX_BYTES + 64 * 1024,
         )));
     (router, doc)
 }
@@ -264,7 +284,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(cross_site::refuse))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(ops::make_span))
-        .layer(axum::middleware::from_fn(ops::edge))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::edge,
+        ))
         .with_state(state)
 }
 

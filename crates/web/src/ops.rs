@@ -43,8 +43,35 @@ pub async fn readyz(State(s): State<AppState>) -> Response {
     }
 }
 
-/// `GET /metrics`: Prometheus text.
-pub async fn metrics() -> Response {
+/// `GET /metrics`: Prometheus text, for the bearer of `WUSHE_METRICS_TOKEN`, or without one only for a
+/// scraper on this machine: request counts by route are no one else's business.
+pub async fn metrics(
+    State(s): State<AppState>,
+    axum::Extension(client): axum::Extension<crate::client::Client>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let allowed = match &s.metrics_token {
+        Some(t) => crate::extract::token_of(&headers).is_some_and(|given| {
+            // Compared in constant time: the token guards nothing personal, but it is no harder.
+            given.len() == t.len()
+                && given
+                    .bytes()
+                    .zip(t.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        }),
+        None => client.local,
+    };
+    if !allowed {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "未找到",
+            "没有这个页面",
+            "no such page",
+        )
+        .into_response();
+    }
     let mut res = prometheus().render().into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -103,9 +130,15 @@ fn series_for(
 ///
 /// One middleware rather than three layers (set id, propagate id, metrics): each layer is cloned and
 /// boxed per request, and together they were a third of a small request's time.
-pub async fn edge(mut req: Request, next: Next) -> Response {
+pub async fn edge(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     prometheus();
     let start = Instant::now();
+    let client = crate::client::resolve(
+        crate::client::peer(req.extensions()),
+        req.headers(),
+        &s.trusted_proxies,
+    );
+    req.extensions_mut().insert(client);
     let id = match req.headers().get(REQUEST_ID) {
         Some(v) => v.clone(),
         None => {
@@ -115,12 +148,14 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
         }
     };
     let method = req.method().clone();
+    let docs = req.uri().path().starts_with("/api/docs");
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_owned());
     let mut res = next.run(req).await;
     res.headers_mut().insert(REQUEST_ID, id);
+    security_headers(res.headers_mut(), docs);
     let (c, h) = series_for(
         route.as_deref().unwrap_or("unmatched"),
         &method,
@@ -129,6 +164,33 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
     c.increment(1);
     h.record(start.elapsed().as_secs_f64());
     res
+}
+
+/// The page policy: scripts only from this site's files (no inline script, no `javascript:` links), no
+/// framing, forms only to this site. Swagger UI at `/api/docs` styles itself inline, so it alone may.
+const CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers every response carries unless it set its own: the content policy, no sniffing, no framing,
+/// a referrer kept on this site (page URLs carry ids), and `no-store` so that no shared or disk cache
+/// keeps a page or answer that may show unmasked personal data. Static assets set their own caching.
+fn security_headers(h: &mut axum::http::HeaderMap, docs: bool) {
+    let csp = if docs { CSP_DOCS } else { CSP };
+    let defaults = [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    for (name, value) in defaults {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
 }
 
 /// The request id header.
@@ -161,10 +223,29 @@ pub fn limit_logins(r: axum::Router<AppState>) -> axum::Router<AppState> {
     let config = GovernorConfigBuilder::default()
         .per_second(3)
         .burst_size(20)
+        .key_extractor(ClientKey)
         .finish()
         .expect("valid governor config");
     r.layer(GovernorLayer::new(config))
         .layer(axum::middleware::map_response(rate_limited_problem))
+}
+
+/// Rate-limit buckets by the client the edge resolved (behind a trusted proxy: the real client).
+#[derive(Debug, Clone, Copy)]
+struct ClientKey;
+
+impl tower_governor::key_extractor::KeyExtractor for ClientKey {
+    type Key = std::net::IpAddr;
+
+    fn extract<T>(
+        &self,
+        req: &axum::http::Request<T>,
+    ) -> Result<Self::Key, tower_governor::GovernorError> {
+        req.extensions()
+            .get::<crate::client::Client>()
+            .and_then(|c| c.ip)
+            .ok_or(tower_governor::GovernorError::UnableToExtractKey)
+    }
 }
 
 async fn rate_limited_problem(res: Response) -> Response {

@@ -24,10 +24,6 @@ async fn upload(t: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> (u16, V
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-const PNG: [u8; 16] = [
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
-];
-
 #[tokio::test]
 async fn an_event_is_handled_in_the_grid_or_goes_up() {
     let t = spawn().await;
@@ -48,7 +44,13 @@ async fn an_event_is_handled_in_the_grid_or_goes_up() {
     let (s, bad) = upload(&t, &lane, b"<svg onload=alert(1)>".to_vec(), "x.png").await;
     assert_eq!(s, 400, "{bad}");
     assert!(bad["detail"].as_str().unwrap().contains("JPEG"));
-    let (s, photo) = upload(&t, &lane, PNG.to_vec(), "../../etc/passwd").await;
+    let (s, photo) = upload(
+        &t,
+        &lane,
+        crate::common::picture(image::ImageFormat::Png),
+        "../../etc/passwd",
+    )
+    .await;
     assert_eq!(s, 201, "{photo}");
     let pid = photo["id"].as_str().unwrap().to_owned();
 

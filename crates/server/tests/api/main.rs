@@ -19,6 +19,7 @@ mod pages;
 mod people;
 mod places;
 mod points;
+mod safety;
 mod schema_parity;
 mod start;
 mod users;

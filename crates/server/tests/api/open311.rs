@@ -169,7 +169,9 @@ async fn partner_systems_read_and_file_events_over_open311() {
     assert_eq!(one["status"], "open");
     assert_eq!(one["lat"], 28.21);
     assert_eq!(one["long"], 112.88);
-    assert_eq!(one["address"], "1栋南侧人行道");
+    // The reporter's own words wait until the community has accepted the report (issue 12, point 11).
+    assert_eq!(one["address"], "");
+    assert_eq!(one["description"], "");
     let mut keys: Vec<&String> = one.as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(
@@ -218,4 +220,10 @@ async fn partner_systems_read_and_file_events_over_open311() {
         .collect();
     assert_eq!(filed_here.len(), 1);
     assert_eq!(filed_here[0]["reporter_id"], Value::Null);
+    t.post(&format!("/api/v1/events/{id}/accept"), &steward, json!({}))
+        .await
+        .expect(200);
+    let (_, single) = read(&t, &format!("/open311/v2/requests/{id}.json")).await;
+    assert_eq!(single[0]["description"], "人行道砖块松动");
+    assert_eq!(single[0]["address"], "1栋南侧人行道");
 }

@@ -423,7 +423,7 @@ async fn an_order_placed_from_a_phone_carries_its_photo() {
         .await;
     let me = t.user("resident_a", "resident", Some(&m.building_a1)).await;
     let home = t.household(&m.building_a1, "101").await;
-    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+    let jpeg = crate::common::picture(image::ImageFormat::Jpeg);
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(jpeg).file_name("tap.jpg"),

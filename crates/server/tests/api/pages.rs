@@ -468,7 +468,7 @@ async fn the_order_pages_take_an_order_round_the_loop() {
     let (s, page) = b.get(&format!("/orders/new?household_id={h}")).await;
     assert_eq!(s, 200);
     assert!(page.contains("3单元502"), "{page}");
-    let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+    let png = crate::common::picture(image::ImageFormat::Png);
     let (s, page) = b
         .post_parts(
             "/orders",

@@ -50,6 +50,28 @@ pub fn pg_url() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// Stops a test that means something on one backend only, when run on the other: such tests are marked
+/// `#[ignore = "..."]` so a plain run shows them skipped, and `.ci/run` runs them by name prefix
+/// (`sqlite_only_`, `pg_only_`) on the backend they need; run on the wrong one by hand, they fail loudly
+/// rather than pass.
+pub fn require_backend(backend: &str) {
+    let running = if pg_url().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(
+        running,
+        backend,
+        "this test needs {backend}: run it {}",
+        if backend == "postgres" {
+            "with WUSHE_TEST_PG_URL set"
+        } else {
+            "without WUSHE_TEST_PG_URL"
+        }
+    );
+}
+
 /// Makes a fresh config and (for PostgreSQL) a fresh schema.
 pub async fn fresh_config(demo: bool) -> (Config, Option<String>, PathBuf) {
     let id = uuid::Uuid::now_v7().simple().to_string();
@@ -87,7 +109,13 @@ pub async fn spawn() -> TestApp {
 
 /// Starts a server, optionally with the demo street.
 pub async fn spawn_with(demo: bool) -> TestApp {
-    let (cfg, schema, dir) = fresh_config(demo).await;
+    spawn_configured(demo, |_| {}).await
+}
+
+/// Starts a server with a configuration changed by `f` (trusted proxies, a metrics token ...).
+pub async fn spawn_configured(demo: bool, f: impl FnOnce(&mut Config)) -> TestApp {
+    let (mut cfg, schema, dir) = fresh_config(demo).await;
+    f(&mut cfg);
     let backend = if schema.is_some() {
         "postgres"
     } else {
@@ -113,7 +141,7 @@ async fn serve_app(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let router = wushe::router(app.clone(), cfg);
+    let router = wushe::router(app.clone(), cfg).expect("router");
     tokio::spawn(async move {
         let _ = wushe::serve(listener, router, async {
             let _ = rx.await;
@@ -139,15 +167,39 @@ async fn serve_app(
 }
 
 impl TestApp {
+    /// Opens this test's database again with a configuration changed by `f` (another key ...), as a
+    /// restarted server would; the error is what the binary would stop with.
+    pub async fn reopen(&self, f: impl FnOnce(&mut Config)) -> anyhow::Result<wushe_app::App> {
+        let mut cfg = self.cfg.clone();
+        f(&mut cfg);
+        wushe::open(&cfg, self.schema.clone()).await
+    }
+
+    /// The configuration this server runs with.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The PostgreSQL schema of this test, if it runs on PostgreSQL.
+    pub fn schema(&self) -> Option<String> {
+        self.schema.clone()
+    }
+
     /// A second server on the same database (PostgreSQL: several instances behind one load balancer).
     pub async fn second_instance(&self) -> TestApp {
-        let app = wushe::open(&self.cfg, self.schema.clone())
-            .await
-            .expect("open database");
-        // Its own (empty) directory, so that dropping it leaves the first instance's files alone.
+        // Its own data directory, as a second machine has: nothing it serves may come from the first
+        // instance's disk, and dropping it leaves the first instance's files alone.
         let dir =
             std::env::temp_dir().join(format!("wushe-test-{}", uuid::Uuid::now_v7().simple()));
-        let mut t = serve_app(app, &self.cfg, self.schema.clone(), dir, self.backend).await;
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = Config {
+            data_dir: dir.clone(),
+            ..self.cfg.clone()
+        };
+        let app = wushe::open(&cfg, self.schema.clone())
+            .await
+            .expect("open database");
+        let mut t = serve_app(app, &cfg, self.schema.clone(), dir, self.backend).await;
         t.admin = self.admin.clone();
         t
     }
@@ -361,4 +413,14 @@ pub fn id_number(birth: &str, serial: u32) -> String {
     let first17 = format!("430104{birth}{serial:03}");
     let c = wushe_domain::id_number::check_digit(&first17).unwrap();
     format!("{first17}{c}")
+}
+
+/// A real picture in `format` (8×6 pixels), as a phone would upload it.
+pub fn picture(format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, format)
+        .unwrap();
+    out.into_inner()
 }

@@ -30,6 +30,8 @@ pub struct LoginResult {
     pub token: String,
     /// The user.
     pub user: UserView,
+    /// Set when the account was locked since the user's last login: tell them when and from where.
+    pub lock_note: Option<auth::LockNote>,
 }
 
 /// Logs in and returns a bearer token.
@@ -45,6 +47,7 @@ pub async fn login(
     Ok(Json(LoginResult {
         token: l.token,
         user: auth::view_of(&l.actor),
+        lock_note: l.lock_note,
     }))
 }
 

@@ -283,13 +283,13 @@ pub async fn set_deadlines(
 }
 
 /// Uploads a photo (multipart `file`; JPEG, PNG or WebP, at most 5 MB) to list in an event's `photos`.
-#[utoipa::path(post, path = "/api/v1/photos", tag = "events", request_body(content_type = "multipart/form-data", content = String, description = "file: the photo"), responses((status = 201, body = Photo), (status = 400, body = crate::problem::Problem)))]
+#[utoipa::path(post, path = "/api/v1/photos", tag = "events", request_body(content_type = "multipart/form-data", content = String, description = "file: the photo"), responses((status = 201, body = Photo), (status = 400, body = crate::problem::Problem), (status = 413, body = crate::problem::Problem)))]
 pub async fn upload_photo(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     m: Multipart,
 ) -> Result<Response, ApiError> {
-    let up = super::imports::read_upload(m).await?;
+    let up = super::imports::read_upload_of(m, super::imports::UploadKind::Photo).await?;
     let out = wushe_app::photos::upload(&s.app, &a, &up.bytes).await?;
     Ok(created(out.url.clone(), &out))
 }

@@ -35,22 +35,43 @@ pub struct Upload {
     pub community_id: Option<uuid::Uuid>,
 }
 
+/// What an upload is, for the message when it is too large: each route's limit is its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadKind {
+    /// A spreadsheet, at most [`wushe_app::sheet::MAX_UPLOAD_BYTES`].
+    Sheet,
+    /// A photo, at most [`wushe_app::photos::MAX_BYTES`].
+    Photo,
+}
+
+/// Reads the `file` (and `dry_run`) parts of a spreadsheet upload, with Chinese errors.
+pub async fn read_upload(m: Multipart) -> Result<Upload, ApiError> {
+    read_upload_of(m, UploadKind::Sheet).await
+}
+
 /// Reads the `file` (and `dry_run`) parts of a multipart upload, with Chinese errors.
-pub async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
+pub async fn read_upload_of(mut m: Multipart, kind: UploadKind) -> Result<Upload, ApiError> {
     let mut up = Upload {
         file_name: String::new(),
         bytes: Vec::new(),
         dry_run: false,
         community_id: None,
     };
-    let too_big = || {
-        Problem::new(
+    let too_big = || match kind {
+        UploadKind::Sheet => Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             "文件过大",
             "文件超过10MB，请拆分后再导入",
             "the file is larger than 10 MB",
-        )
+        ),
+        UploadKind::Photo => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "照片过大",
+            "照片超过5MB，请压缩后再上传",
+            "the photo is larger than 5 MB",
+        ),
     };
     loop {
         let field = match m.next_field().await {

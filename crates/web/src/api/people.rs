@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::households::{self, Household};
 use wushe_app::page::Page;
-use wushe_app::residents::{self, Resident, ResidentInput};
+use wushe_app::residents::{self, Resident, ResidentInput, ResidentPatch};
 use wushe_store::households::HouseholdFilter;
 use wushe_store::residents::ResidentFilter;
 
@@ -118,19 +118,17 @@ pub async fn get_household(
     Ok(Json(households::get(&s.app, &a, id).await?))
 }
 
-/// Household change body.
+/// Household change body: a field left out keeps its value.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct HouseholdChange {
     /// Door.
-    #[serde(default)]
-    pub address: String,
-    /// Tags.
-    #[serde(default)]
-    pub tags: Vec<String>,
+    pub address: Option<String>,
+    /// Tags (the whole list; `[]` clears).
+    pub tags: Option<Vec<String>>,
 }
 
-/// Changes a household's door and tags.
-#[utoipa::path(put, path = "/api/v1/households/{id}", tag = "people", request_body = HouseholdChange, responses((status = 200, body = Household)))]
+/// Changes a household's door and tags; a field left out keeps its value.
+#[utoipa::path(put, path = "/api/v1/households/{id}", tag = "people", request_body = HouseholdChange, responses((status = 200, body = Household), (status = 400, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
 pub async fn update_household(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -138,8 +136,19 @@ pub async fn update_household(
     ApiJson(b): ApiJson<HouseholdChange>,
 ) -> Result<Json<Household>, ApiError> {
     Ok(Json(
-        households::update(&s.app, &a, id, &b.address, &b.tags).await?,
+        households::update(&s.app, &a, id, b.address.as_deref(), b.tags.as_deref()).await?,
     ))
+}
+
+/// The same as `PUT`: a field left out keeps its value.
+#[utoipa::path(patch, path = "/api/v1/households/{id}", tag = "people", request_body = HouseholdChange, responses((status = 200, body = Household), (status = 400, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
+pub async fn patch_household(
+    state: State<AppState>,
+    actor: ApiActor,
+    id: Path<Uuid>,
+    body: ApiJson<HouseholdChange>,
+) -> Result<Json<Household>, ApiError> {
+    update_household(state, actor, id, body).await
 }
 
 /// Archives an empty household.
@@ -280,13 +289,25 @@ pub async fn get_resident(
         .into_response())
 }
 
-/// Corrects a resident (all fields; a new `household_id` records a move).
-#[utoipa::path(put, path = "/api/v1/residents/{id}", tag = "people", request_body = ResidentInput, responses((status = 200, body = Resident)))]
+/// Corrects a resident: fields left out keep their values, `null` clears one that may be empty, a new
+/// `household_id` records a move. A masked ID number or phone sent back is refused.
+#[utoipa::path(patch, path = "/api/v1/residents/{id}", tag = "people", request_body = ResidentPatch, responses((status = 200, body = Resident), (status = 400, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
+pub async fn patch_resident(
+    state: State<AppState>,
+    actor: ApiActor,
+    id: Path<Uuid>,
+    body: ApiJson<ResidentPatch>,
+) -> Result<Json<Resident>, ApiError> {
+    update_resident(state, actor, id, body).await
+}
+
+/// The same as `PATCH`: kept for clients written before it, it never erases a field it does not send.
+#[utoipa::path(put, path = "/api/v1/residents/{id}", tag = "people", request_body = ResidentPatch, responses((status = 200, body = Resident), (status = 400, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
 pub async fn update_resident(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
-    ApiJson(b): ApiJson<ResidentInput>,
+    ApiJson(b): ApiJson<ResidentPatch>,
 ) -> Result<Json<Resident>, ApiError> {
     Ok(Json(residents::update(&s.app, &a, id, &b).await?))
 }

@@ -97,6 +97,25 @@ pub async fn disable(
     Ok(Json(users::set_disabled(&s.app, &a, id, true).await?))
 }
 
+/// Unlock result.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Unlocked {
+    /// Whether there was a lock or a failure count to clear.
+    pub cleared: bool,
+}
+
+/// Unlocks a user locked by wrong passwords before the 15 minutes are up.
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", responses((status = 200, body = Unlocked), (status = 404, body = crate::problem::Problem)))]
+pub async fn unlock(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Unlocked>, ApiError> {
+    Ok(Json(Unlocked {
+        cleared: users::unlock(&s.app, &a, id).await?,
+    }))
+}
+
 /// Re-enables a user.
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", responses((status = 200, body = UserView)))]
 pub async fn enable(

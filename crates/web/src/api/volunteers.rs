@@ -113,8 +113,9 @@ pub struct VolunteerQuery {
     pub skill: Option<String>,
     /// Exports only: clear ID numbers and phones (needs the permission; audited).
     pub unmask: Option<String>,
-    /// At least this many hours of service (star lists).
+    /// At least this many hours of service (star lists), 0-100000.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 0, maximum = 100000)]
     pub min_hours: Option<i64>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -124,16 +125,23 @@ pub struct VolunteerQuery {
 }
 
 impl VolunteerQuery {
-    /// The store filter.
-    pub fn filter(&self) -> VolunteerFilter {
+    /// The store filter; an hour count outside 0-100000 is refused rather than overflowing.
+    pub fn filter(&self) -> Result<VolunteerFilter, wushe_app::AppError> {
         let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
-        VolunteerFilter {
+        if self.min_hours.is_some_and(|h| !(0..=100_000).contains(&h)) {
+            return Err(wushe_app::AppError::field(
+                "min_hours",
+                "服务时长应为0到100000小时",
+                "min_hours must be between 0 and 100000",
+            ));
+        }
+        Ok(VolunteerFilter {
             q: nonempty(&self.q),
             status: nonempty(&self.status),
             party_member: flag(&self.party_member).then_some(true),
             skill: nonempty(&self.skill),
             min_minutes: self.min_hours.map(|h| h * 60),
-        }
+        })
     }
 }
 
@@ -148,7 +156,7 @@ pub async fn list(
         volunteers::list(
             &s.app,
             &a,
-            &q.filter(),
+            &q.filter()?,
             q.community_id,
             q.cursor.as_deref(),
             q.limit,
@@ -363,7 +371,7 @@ pub async fn export(
     let (bytes, _) = wushe_app::volunteer_export::volunteers(
         &s.app,
         &a,
-        &q.filter(),
+        &q.filter()?,
         q.community_id,
         flag(&q.unmask),
     )

@@ -35,10 +35,18 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn safe_next(next: Option<&str>) -> String {
-    // Only local paths, so the login page cannot be used to send people elsewhere.
+/// Where to go after login or a language switch: a path on this site, or `/`.
+///
+/// Browsers read `\` as `/`, so `/\evil.example/` is another site to them just like `//evil.example/`;
+/// control characters and spaces are dropped by some before they resolve. Only a plain path qualifies.
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/login") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/login")
+                && n.bytes().all(|b| b > b' ' && b != 0x7f && b != b'\\') =>
+        {
             n.to_owned()
         }
         _ => "/".to_owned(),
@@ -53,6 +61,16 @@ pub async fn login_page(parts: Parts, ApiQuery(q): ApiQuery<NextQuery>) -> Respo
         next: safe_next(q.next.as_deref()),
         error: String::new(),
     })
+}
+
+/// Shown once after a login when the account was locked since the last one.
+#[derive(Template)]
+#[template(path = "lock_note.html")]
+struct LockNotePage {
+    ctx: PageCtx,
+    at: String,
+    from: String,
+    next: String,
 }
 
 /// Login form.
@@ -91,12 +109,20 @@ pub async fn login_submit(
     .await
     {
         Ok(l) => {
-            let mut res = Redirect::to(&next).into_response();
+            let mut res = match &l.lock_note {
+                None => Redirect::to(&next).into_response(),
+                Some(n) => render(&LockNotePage {
+                    at: crate::ui::volunteering::local(&n.at),
+                    from: n.from.clone().unwrap_or_else(|| "-".into()),
+                    next: next.clone(),
+                    ctx,
+                }),
+            };
             res.headers_mut().append(
                 header::SET_COOKIE,
                 session_cookie(
                     &l.token,
-                    s.secure_cookies,
+                    s.secure_cookies || crate::extract::is_https(&parts),
                     s.app.sessions.page_max_hours * 3600,
                 ),
             );
@@ -144,9 +170,11 @@ pub async fn set_lang(
         }
     }
     let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    let secure = s.secure_cookies || crate::extract::is_https(&parts);
     let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-        lang.code()
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000{}",
+        lang.code(),
+        if secure { "; Secure" } else { "" }
     );
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -320,5 +348,31 @@ pub async fn revoke_token(
         Ok(()) => see_other("/account", "token-revoked"),
         Err(AppError::NotFound) => see_other("/account", "token-revoked"),
         Err(e) => error_page(user.ctx, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_on_this_site() {
+        assert_eq!(
+            safe_next(Some("/residents?tag=低保")),
+            "/residents?tag=低保"
+        );
+        for evil in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\\/evil.example",
+            "https://evil.example/",
+            "/\t/evil.example",
+            " /x",
+            "/login?next=//evil.example",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

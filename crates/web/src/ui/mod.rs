@@ -391,6 +391,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/users/{id}", get(users::show))
         .route("/users/{id}/roles", post(users::set_roles))
         .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/unlock", post(users::unlock))
         .route("/users/{id}/enable", post(users::enable))
         .route("/users/{id}/password", post(users::reset_password))
         .route("/audit", get(users::audit))

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::households::Household;
 use wushe_app::places::Place;
-use wushe_app::residents::{Resident, ResidentInput};
+use wushe_app::residents::{Resident, ResidentInput, ResidentPatch};
 use wushe_domain::role::Permission;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
@@ -237,7 +237,9 @@ pub async fn update_household(
     Form(f): Form<HouseholdForm>,
 ) -> Response {
     let tags = wushe_domain::resident::split_tags(&f.tags);
-    match wushe_app::households::update(&s.app, &user.actor, id, &f.address, &tags).await {
+    match wushe_app::households::update(&s.app, &user.actor, id, Some(&f.address), Some(&tags))
+        .await
+    {
         Ok(_) => see_other(&format!("/households/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => household_page(&s, user, id, errs).await,
@@ -331,9 +333,34 @@ pub struct ResidentForm {
     relation: String,
     #[serde(default)]
     tags: String,
+    /// "1" when the edit form showed the stored ID number and phone in clear: only then does an empty
+    /// field mean "clear it"; otherwise it means "keep what is stored".
+    #[serde(default)]
+    pii_shown: String,
 }
 
 impl ResidentForm {
+    /// The correction this edit form asks for; every field the form shows is sent.
+    fn to_patch(&self) -> Result<ResidentPatch, wushe_app::AppError> {
+        let input = self.to_input()?;
+        let shown = self.pii_shown == "1";
+        let secret = |v: Option<String>| match v {
+            Some(v) => Some(Some(v)),
+            None if shown => Some(None),
+            None => None,
+        };
+        Ok(ResidentPatch {
+            household_id: input.household_id,
+            name: Some(input.name),
+            sex: input.sex.map(Some),
+            birth_date: Some(input.birth_date),
+            id_number: secret(input.id_number),
+            phone: secret(input.phone),
+            relation: Some(input.relation),
+            tags: Some(input.tags),
+        })
+    }
+
     fn to_input(&self) -> Result<ResidentInput, wushe_app::AppError> {
         let birth_date = match self.birth_date.trim() {
             "" => None,
@@ -556,6 +583,7 @@ pub async fn edit_resident(
         },
         relation: r.relation.unwrap_or_default(),
         tags: r.tags.join("、"),
+        pii_shown: if r.masked { "" } else { "1" }.into(),
     };
     form_page(
         &s,
@@ -575,8 +603,8 @@ pub async fn update_resident(
     Path(id): Path<Uuid>,
     Form(f): Form<ResidentForm>,
 ) -> Response {
-    let result = match f.to_input() {
-        Ok(input) => wushe_app::residents::update(&s.app, &user.actor, id, &input).await,
+    let result = match f.to_patch() {
+        Ok(patch) => wushe_app::residents::update(&s.app, &user.actor, id, &patch).await,
         Err(e) => Err(e),
     };
     match result {

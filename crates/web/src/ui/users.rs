@@ -290,6 +290,14 @@ pub async fn disable(State(s): State<AppState>, user: PageUser, Path(id): Path<U
     }
 }
 
+/// `POST /users/{id}/unlock`.
+pub async fn unlock(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
+    match wushe_app::users::unlock(&s.app, &user.actor, id).await {
+        Ok(_) => see_other(&format!("/users/{id}"), "saved"),
+        Err(e) => error_page(user.ctx, e),
+    }
+}
+
 /// `POST /users/{id}/enable`.
 pub async fn enable(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
     match wushe_app::users::set_disabled(&s.app, &user.actor, id, false).await {

@@ -123,10 +123,14 @@ pub async fn index(
     ApiQuery(q): ApiQuery<VolunteerQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
+    let filter = match q.filter() {
+        Ok(f) => f,
+        Err(e) => return error_page(ctx, e),
+    };
     match wushe_app::volunteers::list(
         &s.app,
         &actor,
-        &q.filter(),
+        &filter,
         q.community_id,
         q.cursor.as_deref(),
         q.limit,
