@@ -30,6 +30,25 @@ pub fn is_https(parts: &Parts) -> bool {
         .is_some_and(|c| c.https)
 }
 
+/// Whether a JSON body holds an escaped NUL (`\u0000`), the only way JSON can carry one: PostgreSQL
+/// cannot store or compare it in text, and no field means it.
+fn has_nul_escape(body: &[u8]) -> bool {
+    body.windows(6).enumerate().any(|(i, w)| {
+        // `\\u0000` is a backslash followed by text, not a NUL: count the backslashes before it.
+        w == b"\\u0000" && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
+}
+
+/// The refusal of a NUL character in the body or the query.
+fn nul_refused(where_: &str) -> ApiError {
+    Problem::fields(vec![ProblemField {
+        field: where_.to_owned(),
+        message: "内容含有不允许的空字符（NUL）".into(),
+        message_en: "the request contains a NUL character, which no field accepts".into(),
+    }])
+    .into()
+}
+
 /// The bearer token or session cookie of a request, if any.
 pub fn token_of(headers: &axum::http::HeaderMap) -> Option<String> {
     if let Some(v) = headers
@@ -158,6 +177,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 "the request body is too large",
             )
         })?;
+        if has_nul_escape(&bytes) {
+            return Err(nul_refused("body"));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
             Ok(v) => Ok(ApiJson(v)),
@@ -230,6 +252,9 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
+        if form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(nul_refused("query"));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(ApiQuery)
@@ -243,5 +268,18 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
                 }])
                 .into()
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_nul_escape;
+
+    #[test]
+    fn finds_escaped_nul_but_not_an_escaped_backslash() {
+        assert!(has_nul_escape(br#"{"name": "a\u0000b"}"#));
+        assert!(!has_nul_escape(br#"{"name": "a\\u0000b"}"#));
+        assert!(has_nul_escape(br#"{"name": "a\\\u0000b"}"#));
+        assert!(!has_nul_escape(br#"{"name": "\u4e00"}"#));
     }
 }

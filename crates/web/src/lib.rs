@@ -224,6 +224,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     doc.merge(import_doc);
     doc.merge(photo_doc);
     doc.merge(public_doc);
+    problem::document_errors(&mut doc);
     let router = router
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .merge(ops::limit_logins(login))
@@ -240,6 +241,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api_router();
+    let docs_ui =
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc.clone());
     let doc = Arc::new(doc);
     let api = api
         .route(
@@ -253,13 +256,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
-        ));
+        ))
+        .layer(axum::middleware::map_response(problem::framework_errors));
     Router::new()
         .merge(api)
-        .merge(
-            utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-                .url("/api/docs/openapi.json", ApiDoc::openapi()),
-        )
+        .merge(docs_ui)
         .merge(ui::router(state.clone()))
         .merge(open311::router())
         .route("/healthz", get(ops::healthz))

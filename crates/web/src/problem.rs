@@ -297,3 +297,132 @@ pub fn field_label(field: &str) -> &'static str {
         _ => "字段",
     }
 }
+
+/// Turns the framework's own refusals (a path id that is not a UUID, a wrong method, a body over the
+/// limit, a wrong media type), which answer in plain text or with no body, into problem responses like
+/// every other error of the API, so a client needs one way to read a refusal.
+pub async fn framework_errors(res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"));
+    if is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let (code, title, detail) = match status {
+        StatusCode::BAD_REQUEST => (
+            "validation_failed",
+            "输入有误",
+            "请求无法解析，请检查路径中的编号和参数",
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "未找到", "没有这个接口或对象"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "不支持的请求方法",
+            "该接口不支持此请求方法",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "内容过大", "请求内容超过上限"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "内容类型不支持",
+            "请求内容类型不对，请使用 application/json",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => {
+            ("rate_limited", "请求过于频繁", "请求过于频繁，请稍后再试")
+        }
+        s if s.is_server_error() => (
+            "internal_error",
+            "服务器内部错误",
+            "服务器内部错误，请稍后重试",
+        ),
+        _ => ("bad_request", "请求有误", "请求有误"),
+    };
+    let en = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("request refused")
+            .to_owned()
+    } else {
+        text
+    };
+    let mut out = Problem::new(status, code, title, detail, en).into_response();
+    // Headers the refusal carried (Allow on a 405, Retry-After on a 429) are kept.
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// The refusals every API operation may answer, each as a problem document.
+const COMMON_ERRORS: [(u16, &str); 9] = [
+    (400, "输入有误 / the request or a field is invalid"),
+    (401, "未登录或会话已结束 / not logged in"),
+    (403, "无权进行此操作 / the role may not do this here"),
+    (
+        404,
+        "不存在或不在您的辖区 / unknown, or outside the caller's area",
+    ),
+    (409, "状态冲突 / a state or uniqueness conflict"),
+    (413, "内容过大 / the body is over the route's limit"),
+    (
+        415,
+        "内容类型不支持 / the body is not in the documented media type",
+    ),
+    (422, "规则不允许 / a rule refuses it"),
+    (429, "请求过于频繁 / rate limited"),
+];
+
+/// Makes the document say what the API answers: every error is `application/problem+json` (the
+/// handlers' annotations say JSON), and every operation lists the refusals any of them may give.
+pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = || {
+        ContentBuilder::new()
+            .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            for (status, resp) in op.responses.responses.iter_mut() {
+                let is_error = status.parse::<u16>().is_ok_and(|s| s >= 400);
+                if let (true, RefOr::T(r)) = (is_error, resp) {
+                    if let Some(c) = r.content.shift_remove("application/json") {
+                        r.content.insert("application/problem+json".into(), c);
+                    }
+                }
+            }
+            for (status, what) in COMMON_ERRORS {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(what)
+                                .content("application/problem+json", problem())
+                                .build(),
+                        )
+                    });
+            }
+        }
+    }
+}

@@ -963,6 +963,35 @@ async fn smaller_findings_are_closed() {
     assert_eq!(r.status, 400);
     assert_eq!(r.body["errors"][0]["field"], "name");
 
+    // A NUL character (which PostgreSQL cannot hold in text) is refused, not a 500.
+    let r = t
+        .get("/api/v1/residents/export.xlsx?address=%00x", &t.admin)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = t
+        .post(
+            "/api/v1/residents",
+            &t.admin,
+            json!({"household_id": ha, "name": "a\u{0}b", "sex": "male"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+
+    // Framework refusals are problem documents too.
+    let r = t.get("/api/v1/residents/not-a-uuid", &t.admin).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.code(), "validation_failed");
+    let r = t
+        .call(
+            reqwest::Method::DELETE,
+            "/api/v1/residents",
+            Some(&t.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.code(), "method_not_allowed");
+
     // /metrics asks for its token.
     let r = t.http.get(t.url("/metrics")).send().await.unwrap();
     assert_eq!(r.status(), 404);

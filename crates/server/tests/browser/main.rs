@@ -546,6 +546,7 @@ async fn a_lane_head_reports_an_event_with_a_photo_on_a_phone() {
 
     // The grid steward sees it on their list.
     let list = t.get("/api/v1/events", &steward).await.expect(200);
-    assert_eq!(list["items"][0]["description"], "路灯不亮,晚上很黑");
+    // As typed on the phone, full-width comma included (issue 12, point 3).
+    assert_eq!(list["items"][0]["description"], "路灯不亮，晚上很黑");
     assert_eq!(list["items"][0]["photos"].as_array().unwrap().len(), 1);
 }

@@ -73,6 +73,7 @@ pub async fn create(
 
 /// Activity list filters (the calendar is this list over a month).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     /// Only in this community.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -360,6 +361,7 @@ pub async fn reverse(
 
 /// Paging.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -383,6 +385,7 @@ pub async fn records_of(
 
 /// Months to chart.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// A community, street or district (the caller's whole area when absent).
     #[serde(default, deserialize_with = "crate::api::empty_none")]

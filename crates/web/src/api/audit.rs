@@ -17,6 +17,7 @@ use crate::AppState;
 
 /// Audit filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Actions starting with this, e.g. `resident.` or `resident.unmask`.
     pub action: Option<String>,

@@ -70,6 +70,7 @@ pub async fn report(
 
 /// Event list filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// Only in this status.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -211,6 +212,7 @@ event_step!(
 
 /// Rates query.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RatesQuery {
     /// Under this place (the caller's area when absent).
     #[serde(default, deserialize_with = "crate::api::empty_none")]

@@ -16,6 +16,7 @@ use crate::AppState;
 
 /// Import options (also accepted as a multipart field).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Check only; write nothing.
     pub dry_run: Option<String>,

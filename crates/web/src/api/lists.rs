@@ -82,6 +82,7 @@ pub async fn create_demand(
 
 /// List filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this community.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -132,6 +133,7 @@ pub async fn get_demand(
 
 /// How many matches.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     /// At most this many (default 20, at most 100).
     #[serde(default, deserialize_with = "crate::api::empty_none")]

@@ -29,6 +29,7 @@ pub fn created<T: Serialize>(location: String, body: &T) -> Response {
 
 /// Paging parameters shared by all lists.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Page size, default 50, at most 500.
     #[serde(default, deserialize_with = "crate::api::empty_none")]

@@ -62,6 +62,7 @@ pub async fn place(
 
 /// Board filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoardQuery {
     /// Only this status.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -292,6 +293,7 @@ pub async fn set_deadlines(
 
 /// Alerts filter.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AlertQuery {
     /// Only under this place.
     #[serde(default, deserialize_with = "crate::api::empty_none")]

@@ -48,6 +48,7 @@ pub async fn create_household(
 
 /// Household list filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HouseholdQuery {
     /// Only under this place.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -184,6 +185,7 @@ pub async fn create_resident(
 
 /// Resident list filters and search.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResidentQuery {
     /// Only under this place (community, grid, building).
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -264,6 +266,7 @@ pub async fn export_residents(
 
 /// Read query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReadQuery {
     /// Show the ID number and phone in clear (needs the permission; audited).
     pub unmask: Option<String>,

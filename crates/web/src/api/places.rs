@@ -40,6 +40,7 @@ pub async fn create(
 
 /// List filters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlaceQuery {
     /// Only this kind.
     pub kind: Option<String>,
@@ -84,6 +85,7 @@ pub async fn get(
 
 /// Children query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChildrenQuery {
     /// Include archived children.
     pub include_archived: Option<String>,

@@ -20,6 +20,7 @@ use crate::AppState;
 
 /// `?year=`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The year for `earned_in_year` and `entries` (this year when absent).
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -190,6 +191,7 @@ pub async fn create_reward(
 
 /// Catalogue filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemQuery {
     /// Only in this community.
     #[serde(default, deserialize_with = "crate::api::empty_none")]

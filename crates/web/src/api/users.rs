@@ -29,6 +29,7 @@ pub async fn create(
 
 /// User list query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Name contains.
     pub q: Option<String>,

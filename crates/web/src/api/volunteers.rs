@@ -99,6 +99,7 @@ pub async fn apply(
 
 /// Volunteer list filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VolunteerQuery {
     /// Only in this community.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -167,6 +168,7 @@ pub async fn list(
 
 /// `?unmask=true`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Unmask {
     /// Show the ID number and phone in clear (needs the permission; audited).
     pub unmask: Option<String>,
@@ -273,6 +275,7 @@ pub async fn create_team(
 
 /// Team list filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TeamQuery {
     /// Only in this community.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
@@ -381,6 +384,7 @@ pub async fn export(
 
 /// Which records to export.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecordsExportQuery {
     /// A community, street or district (the caller's whole area when absent).
     #[serde(default, deserialize_with = "crate::api::empty_none")]
