@@ -112,6 +112,13 @@ pub async fn volunteers(
     if !actor.has_anywhere(Permission::ManageVolunteers) {
         return Err(AppError::Forbidden);
     }
+    // The community named is checked before the file is read: a caller who may not write there learns
+    // nothing from how the file would have been judged.
+    if let Some(id) = community_id {
+        let mut c = app.db.read().await?;
+        crate::volunteers::community(&mut c.conn(), actor, Some(id), Permission::ManageVolunteers)
+            .await?;
+    }
     let sheet = read_first_sheet(bytes)?;
     let map = volunteer_header_map(&sheet.headers).map_err(|missing| {
         AppError::upload(

@@ -24,3 +24,4 @@ mod schema_parity;
 mod start;
 mod users;
 mod volunteers;
+mod write_matrix;
