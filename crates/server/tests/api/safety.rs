@@ -1092,3 +1092,25 @@ async fn pg_only_two_instances_serve_each_others_photos() {
     assert_eq!(on_b.status(), 200);
     assert_eq!(on_b.headers()["content-type"], "image/png");
 }
+
+/// Point 11: an API token unused for 30 days ends by itself (a page session after 30 idle minutes).
+#[tokio::test]
+async fn an_api_token_unused_for_a_month_ends() {
+    let t = spawn().await;
+    let token = t.login("admin", crate::common::ADMIN_PASSWORD).await;
+    t.get("/api/v1/me", &token).await.expect(200);
+    let hash = wushe_app::crypto::token_hash(&token);
+    let before = chrono::Utc::now() - chrono::Duration::days(31);
+    {
+        let mut tx = t.app.db.begin().await.unwrap();
+        let mut c = tx.conn();
+        wushe_store::on!(&mut c, c => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(before).bind(&hash).execute(c).await.map(|_| ()))
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    t.app.caches.sessions.clear();
+    assert_eq!(t.get("/api/v1/me", &token).await.status, 401);
+    // A token used within the month goes on.
+    t.get("/api/v1/me", &t.admin).await.expect(200);
+}
