@@ -93,19 +93,6 @@ pub fn after_failure(state: &LoginState, now: DateTime<Utc>) -> LoginState {
     }
 }
 
-/// Whether a count last touched at `last` may be forgotten at `now` (it no longer affects any login).
-pub fn is_stale(state: &LoginState, now: DateTime<Utc>) -> bool {
-    !is_locked(state, now)
-        && state
-            .last_failed_at
-            .is_none_or(|last| now - last >= Duration::minutes(LOCK_MINUTES))
-}
-
-/// The state after a successful login: a clean slate.
-pub fn after_success() -> LoginState {
-    LoginState::default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,14 +180,11 @@ mod tests {
             s = after_failure(&s, t0() + Duration::minutes(16 * i));
             assert_eq!(s.failed_count, 1);
         }
-        assert!(!is_stale(&s, t0() + Duration::minutes(16 * 9 + 14)));
-        assert!(is_stale(&s, t0() + Duration::minutes(16 * 9 + 15)));
     }
 
     #[test]
-    fn success_resets() {
+    fn a_first_failure_counts_one() {
         let s = after_failure(&LoginState::default(), t0());
         assert_eq!(s.failed_count, 1);
-        assert_eq!(after_success(), LoginState::default());
     }
 }

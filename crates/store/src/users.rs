@@ -72,18 +72,6 @@ pub async fn by_username(c: &mut Conn<'_>, username: &str) -> Result<Option<User
     Ok(on!(c, c => sqlx::query_as::<_, UserRow>(&sql).bind(username).fetch_optional(c).await)?)
 }
 
-/// Stores the login-failure state.
-pub async fn set_login_state(
-    c: &mut Conn<'_>,
-    id: Uuid,
-    failed: i64,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<()> {
-    on!(c, c => sqlx::query("UPDATE users SET failed_count = $1, locked_until = $2 WHERE id = $3")
-        .bind(failed).bind(locked_until).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Replaces the password hash.
 pub async fn set_password(
     c: &mut Conn<'_>,
