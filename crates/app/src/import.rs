@@ -4,9 +4,10 @@
 //! inside the caller's area; a household is found or created by 楼栋 + 门牌; a known ID number updates
 //! instead of creating, so importing the same file twice creates nothing new. An optional 社区 column names
 //! the community, for callers whose area holds several grids of the same name (第一网格 is in every one). All valid rows are written in
-//! one transaction (or none, on any failure); a dry run does the same work and rolls it back.
+//! one transaction (or none, on any failure); a dry run makes the same checks on a reader connection and
+//! writes only its record and audit row, so checking a large sheet never holds the writer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use serde::Serialize;
@@ -167,8 +168,6 @@ pub async fn residents(
             format!("missing headers: {}", missing.len()),
         )
     })?;
-    let today = app.today();
-    let scope = actor.scope(Permission::ImportPeople);
     let mut report = ImportReport {
         created: 0,
         updated: 0,
@@ -177,6 +176,38 @@ pub async fn residents(
         errors: Vec::new(),
         dry_run,
     };
+    // A dry run only reads, on a reader connection, so checking a large sheet never holds the writer;
+    // its record and audit row are written afterwards in a short transaction of their own.
+    if dry_run {
+        let found = {
+            let mut r = app.db.read().await?;
+            judge(app, &mut r.conn(), actor, &sheet, &map, true, &mut report).await?
+        };
+        let mut tx = app.db.begin().await?;
+        finish(&mut tx.conn(), actor, file_name, bytes, found, &report).await?;
+        tx.commit().await?;
+    } else {
+        let mut tx = app.db.begin().await?;
+        let found = judge(app, &mut tx.conn(), actor, &sheet, &map, false, &mut report).await?;
+        finish(&mut tx.conn(), actor, file_name, bytes, found, &report).await?;
+        app.commit(tx, &[Stale::People]).await?;
+    }
+    Ok(report)
+}
+
+/// Judges every row of the sheet, writing each good one unless `dry_run` (which only reads, so that it
+/// can run on a reader connection); returns the community of the first row placed.
+async fn judge(
+    app: &App,
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    sheet: &crate::sheet::Sheet,
+    map: &HashMap<&'static str, usize>,
+    dry_run: bool,
+    report: &mut ImportReport,
+) -> AppResult<Option<Uuid>> {
+    let today = app.today();
+    let scope = actor.scope(Permission::ImportPeople);
     let community_col = sheet
         .headers
         .iter()
@@ -186,10 +217,9 @@ pub async fn residents(
     let mut households: HashMap<(Uuid, String), wushe_store::households::HouseholdRow> =
         HashMap::new();
     let mut community_of_import: Option<Uuid> = None;
+    let mut new_names: HashSet<(Uuid, String)> = HashSet::new();
     let id_col = map.get("身份证号").copied();
 
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
     for (i, cells) in sheet.rows.iter().enumerate() {
         let row_no = i + 2;
         if cells.iter().all(|c| c.text.trim().is_empty()) {
@@ -209,7 +239,7 @@ pub async fn residents(
             }
         }
         let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
-        let parsed = match parse_row(row_no, &texts, &map, today) {
+        let parsed = match parse_row(row_no, &texts, map, today) {
             Ok(p) => p,
             Err(errs) => {
                 report.errors.extend(errs);
@@ -225,7 +255,7 @@ pub async fn residents(
                 Ok(Resolver::new(scope.clone()))
             } else {
                 let found = wushe_store::places::find_in_scope(
-                    &mut c,
+                    c,
                     &actor.scope(Permission::ReadPeople),
                     "community",
                     &community_name,
@@ -247,7 +277,7 @@ pub async fn residents(
             }
         };
         let building = match resolver
-            .building(&mut c, parsed.grid.as_deref(), &parsed.building)
+            .building(c, parsed.grid.as_deref(), &parsed.building)
             .await?
         {
             Ok(b) => b,
@@ -267,7 +297,7 @@ pub async fn residents(
             .ok_or_else(|| AppError::Internal("building without community".into()))?;
         community_of_import.get_or_insert(community_id);
         if let Err(AppError::Validation(v)) =
-            crate::places::check_tags(&mut c, community_id, &parsed.resident.tags).await
+            crate::places::check_tags(c, community_id, &parsed.resident.tags).await
         {
             report.errors.push(row_error(
                 row_no,
@@ -294,7 +324,7 @@ pub async fn residents(
         }
         // Find the resident: by ID number anywhere, else by name inside the same door.
         let existing = match &id_hash {
-            Some(h) => wushe_store::residents::find_by_id_hash(&mut c, h).await?,
+            Some(h) => wushe_store::residents::find_by_id_hash(c, h).await?,
             None => None,
         };
         if let Some(e) = &existing {
@@ -311,23 +341,20 @@ pub async fn residents(
         let household = match households.get(&key) {
             Some(h) => h.clone(),
             None => {
-                let h =
-                    match wushe_store::households::find_by_door(&mut c, building.id, &parsed.door)
-                        .await?
-                    {
-                        Some(h) => h,
-                        None => {
-                            report.households_created += 1;
-                            crate::households::create_in(
-                                &mut c,
-                                actor,
-                                &building,
-                                &parsed.door,
-                                &[],
-                            )
-                            .await?
+                let h = match wushe_store::households::find_by_door(c, building.id, &parsed.door)
+                    .await?
+                {
+                    Some(h) => h,
+                    None => {
+                        report.households_created += 1;
+                        if dry_run {
+                            would_create(&building, &parsed.door)?
+                        } else {
+                            crate::households::create_in(c, actor, &building, &parsed.door, &[])
+                                .await?
                         }
-                    };
+                    }
+                };
                 households.insert(key, h.clone());
                 h
             }
@@ -336,7 +363,7 @@ pub async fn residents(
             Some(e) => Some(e),
             None if id_hash.is_none() => {
                 wushe_store::residents::find_in_household_by_name(
-                    &mut c,
+                    c,
                     household.id,
                     &parsed.resident.name,
                 )
@@ -346,9 +373,17 @@ pub async fn residents(
         };
         let now = Utc::now();
         match existing {
+            None if dry_run => {
+                // A second row of the same name at a new door would update the first in a real run.
+                if new_names.insert((household.id, parsed.resident.name.clone())) {
+                    report.created += 1;
+                } else {
+                    report.updated += 1;
+                }
+            }
             None => {
                 let w = to_write(&app.crypto, Uuid::now_v7(), &household, &parsed.resident);
-                wushe_store::residents::insert(&mut c, &w, actor.author(), now).await?;
+                wushe_store::residents::insert(c, &w, actor.author(), now).await?;
                 report.created += 1;
             }
             Some(old) => {
@@ -379,14 +414,16 @@ pub async fn residents(
                     && old.archived_at.is_none();
                 if same {
                     report.unchanged += 1;
+                } else if dry_run {
+                    report.updated += 1;
                 } else {
-                    wushe_store::residents::update(&mut c, &w, now).await?;
+                    wushe_store::residents::update(c, &w, now).await?;
                     if old.archived_at.is_some() {
-                        wushe_store::residents::set_archived(&mut c, old.id, None, now).await?;
+                        wushe_store::residents::set_archived(c, old.id, None, now).await?;
                     }
                     if old.household_id != household.id {
                         wushe_store::residents::record_move(
-                            &mut c,
+                            c,
                             household.community_id,
                             old.id,
                             old.household_id,
@@ -402,17 +439,56 @@ pub async fn residents(
             }
         }
     }
+    Ok(community_of_import)
+}
+
+/// The household a dry run would register at a door (kept in memory only).
+fn would_create(
+    building: &wushe_store::places::PlaceRow,
+    door: &str,
+) -> AppResult<wushe_store::households::HouseholdRow> {
+    let now = Utc::now();
+    Ok(wushe_store::households::HouseholdRow {
+        id: Uuid::now_v7(),
+        community_id: building
+            .community_id
+            .ok_or_else(|| AppError::Internal("building without community".into()))?,
+        place_id: building.id,
+        place_path: building.path.clone(),
+        address: door.to_owned(),
+        tags: "[]".into(),
+        archived_at: None,
+        created_at: now,
+        updated_at: now,
+        place_name: building.name.clone(),
+        resident_count: 0,
+    })
+}
+
+/// Keeps an import's record and its audit row (`action`), a dry run's too: who checked which file is a
+/// trace.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn keep_record(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    action: &str,
+    place_path: Option<&str>,
+    file_name: &str,
+    bytes: &[u8],
+    community_of_import: Option<Uuid>,
+    report: &ImportReport,
+) -> AppResult<()> {
     let import_id = Uuid::now_v7();
     let sha = crate::crypto::sha256_hex(bytes);
     wushe_store::imports::insert(
-        &mut c,
+        c,
         &wushe_store::imports::ImportRow {
             id: import_id,
             community_id: community_of_import,
             user_id: actor.user_id,
             file_name: file_name.chars().take(200).collect(),
             file_sha256: sha.clone(),
-            dry_run,
+            dry_run: report.dry_run,
             created: report.created,
             updated: report.updated,
             error_count: report.errors.len() as i64,
@@ -420,17 +496,43 @@ pub async fn residents(
         },
     )
     .await?;
-    audit::record(&mut c, actor, Entry {
-        action: "resident.import", object_type: "import", object_id: Some(import_id),
-        place_path: actor.grants.iter().find(|g| g.role.allows(Permission::ImportPeople)).map(|g| g.path.as_str()),
+    let detail = json!({"file": file_name, "sha256": sha, "created": report.created, "updated": report.updated,
+        "unchanged": report.unchanged, "errors": report.errors.len(), "dry_run": report.dry_run});
+    let entry = Entry {
+        action,
+        object_type: "import",
+        object_id: Some(import_id),
+        place_path,
         community_id: community_of_import,
-        detail: json!({"file": file_name, "sha256": sha, "created": report.created, "updated": report.updated,
-                       "unchanged": report.unchanged, "errors": report.errors.len(), "dry_run": dry_run}),
-    }).await?;
-    if dry_run {
-        drop(tx);
-    } else {
-        app.commit(tx, &[Stale::People]).await?;
-    }
-    Ok(report)
+        detail,
+    };
+    audit::record(c, actor, entry).await
+}
+
+/// [`keep_record`] for a residents import.
+async fn finish(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    community_of_import: Option<Uuid>,
+    report: &ImportReport,
+) -> AppResult<()> {
+    let place = actor
+        .grants
+        .iter()
+        .find(|g| g.role.allows(Permission::ImportPeople))
+        .map(|g| g.path.as_str());
+    let action = "resident.import";
+    keep_record(
+        c,
+        actor,
+        action,
+        place,
+        file_name,
+        bytes,
+        community_of_import,
+        report,
+    )
+    .await
 }

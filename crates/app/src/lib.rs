@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod demo;
 pub mod demo_service;
 pub mod demo_volunteers;
+pub mod erasure;
 pub mod error;
 pub mod events;
 pub mod export;
@@ -28,6 +29,7 @@ pub mod orders;
 pub mod overview;
 pub mod page;
 pub mod patch;
+pub mod photo_store;
 pub mod photos;
 pub mod places;
 pub mod points;
@@ -89,8 +91,11 @@ pub struct App {
     pub sessions: SessionPolicy,
     /// Read caches (sessions, residents), shared by every clone.
     pub caches: Arc<Caches>,
-    /// Where uploaded files (photos) are kept: the data directory's `files/` in `wushe serve`.
+    /// Where photos stored on disk before they moved into the database are read from: the data
+    /// directory's `files/` in `wushe serve`.
     pub files: std::path::PathBuf,
+    /// Where new photos' bytes go.
+    pub photo_store: photo_store::PhotoStore,
 }
 
 impl App {
@@ -102,6 +107,15 @@ impl App {
             sessions: SessionPolicy::default(),
             caches: Arc::new(Caches::default()),
             files: std::env::temp_dir().join("wushe-files"),
+            photo_store: photo_store::PhotoStore::Database,
+        }
+    }
+
+    /// The same app keeping new photos in `store`.
+    pub fn with_photo_store(self, photo_store: photo_store::PhotoStore) -> App {
+        App {
+            photo_store,
+            ..self
         }
     }
 

@@ -121,8 +121,10 @@ pub async fn upload(app: &App, actor: &Actor, bytes: &[u8]) -> AppResult<Photo> 
         object_id: None,
         created_at: Utc::now(),
     };
+    // The bucket first: a row never points at bytes that were not stored.
+    let in_db = app.photo_store.put(id, &clean).await?;
     let mut tx = app.db.begin().await?;
-    wushe_store::photos::insert(&mut tx.conn(), &row, &clean).await?;
+    wushe_store::photos::insert(&mut tx.conn(), &row, in_db.as_deref()).await?;
     tx.commit().await?;
     Ok(Photo {
         id,
@@ -158,9 +160,12 @@ pub async fn read(app: &App, actor: &Actor, id: Uuid) -> AppResult<(String, Vec<
     };
     let bytes = match stored {
         Some(b) => b,
-        None => tokio::fs::read(path_of(app, id, &row.content_type))
-            .await
-            .map_err(|_| AppError::NotFound)?,
+        None => match app.photo_store.get(id).await? {
+            Some(b) => b,
+            None => tokio::fs::read(path_of(app, id, &row.content_type))
+                .await
+                .map_err(|_| AppError::NotFound)?,
+        },
     };
     Ok((row.content_type, bytes))
 }

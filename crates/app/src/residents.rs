@@ -153,7 +153,7 @@ impl Resident {
 }
 
 /// Loads a resident the caller may act on with `perm`; invisible ones are `NotFound`.
-async fn load(
+pub(crate) async fn load(
     c: &mut Conn<'_>,
     actor: &Actor,
     id: Uuid,

@@ -5,12 +5,11 @@
 //! ID number), as an active volunteer of the community named in 所属社区 (or the one chosen for the
 //! import). Someone already registered in that community, by ID number or by name and phone, is left as
 //! they are and counted as unchanged, so importing the same file twice registers nobody twice. All valid
-//! rows are written in one transaction; a dry run does the same work and rolls it back.
+//! rows are written in one transaction; a dry run makes the same checks on a reader connection and writes
+//! only its record and audit row.
 
 use std::collections::HashMap;
 
-use chrono::Utc;
-use serde_json::json;
 use uuid::Uuid;
 use wushe_domain::id_number::IdNumber;
 use wushe_domain::import::RowError;
@@ -25,7 +24,6 @@ use wushe_domain::volunteer_sheet::{
 use wushe_store::places::PlaceRow;
 use wushe_store::Conn;
 
-use crate::audit::{self, Entry};
 use crate::import::ImportReport;
 use crate::sheet::{read_first_sheet, write_sheet};
 use crate::volunteers::VolunteerInput;
@@ -135,12 +133,71 @@ pub async fn volunteers(
         errors: Vec::new(),
         dry_run,
     };
+    // A dry run only reads, on a reader connection, so checking a large sheet never holds the writer;
+    // the real import writes its rows in one transaction.
+    let community_of_import = if dry_run {
+        let mut r = app.db.read().await?;
+        judge(
+            app,
+            &mut r.conn(),
+            actor,
+            &sheet,
+            &map,
+            community_id,
+            today,
+            true,
+            &mut report,
+        )
+        .await?
+    } else {
+        let mut tx = app.db.begin().await?;
+        let found = judge(
+            app,
+            &mut tx.conn(),
+            actor,
+            &sheet,
+            &map,
+            community_id,
+            today,
+            false,
+            &mut report,
+        )
+        .await?;
+        finish(&mut tx.conn(), actor, file_name, bytes, found, &report).await?;
+        tx.commit().await?;
+        return Ok(report);
+    };
     let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    finish(
+        &mut tx.conn(),
+        actor,
+        file_name,
+        bytes,
+        community_of_import,
+        &report,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Judges every row of the sheet, registering each good one unless `dry_run`; returns the community of
+/// the first row registered (or that would be).
+#[allow(clippy::too_many_arguments)]
+async fn judge(
+    app: &App,
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    sheet: &crate::sheet::Sheet,
+    map: &HashMap<&'static str, usize>,
+    community_id: Option<Uuid>,
+    today: chrono::NaiveDate,
+    dry_run: bool,
+    report: &mut ImportReport,
+) -> AppResult<Option<Uuid>> {
     let default = match community_id {
         Some(id) => Some(
-            crate::volunteers::community(&mut c, actor, Some(id), Permission::ManageVolunteers)
-                .await?,
+            crate::volunteers::community(c, actor, Some(id), Permission::ManageVolunteers).await?,
         ),
         None => None,
     };
@@ -170,17 +227,14 @@ pub async fn volunteers(
             }
         }
         let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
-        let row = match parse_volunteer_row(row_no, &texts, &map) {
+        let row = match parse_volunteer_row(row_no, &texts, map) {
             Ok(r) => r,
             Err(errs) => {
                 report.errors.extend(errs);
                 continue;
             }
         };
-        let community = match communities
-            .of(&mut c, actor, row.community.as_deref())
-            .await?
-        {
+        let community = match communities.of(c, actor, row.community.as_deref()).await? {
             Ok(p) if PlaceKind::parse(&p.kind) == Some(PlaceKind::Community) => p,
             Ok(_) => {
                 report
@@ -193,7 +247,7 @@ pub async fn volunteers(
                 continue;
             }
         };
-        match one_row(app, &mut c, actor, &community, row, today, &mut seen).await? {
+        match one_row(app, c, actor, &community, row, today, &mut seen, dry_run).await? {
             Outcome::Created => {
                 report.created += 1;
                 community_of_import.get_or_insert(community.id);
@@ -202,44 +256,30 @@ pub async fn volunteers(
             Outcome::Refused(errs) => report.errors.extend(errs),
         }
     }
-    let import_id = Uuid::now_v7();
-    let sha = crate::crypto::sha256_hex(bytes);
-    wushe_store::imports::insert(
-        &mut c,
-        &wushe_store::imports::ImportRow {
-            id: import_id,
-            community_id: community_of_import,
-            user_id: actor.user_id,
-            file_name: file_name.chars().take(200).collect(),
-            file_sha256: sha.clone(),
-            dry_run,
-            created: report.created,
-            updated: 0,
-            error_count: report.errors.len() as i64,
-            created_at: Utc::now(),
-        },
-    )
-    .await?;
-    audit::record(
-        &mut c,
+    Ok(community_of_import)
+}
+
+/// [`crate::import::keep_record`] for a volunteers import.
+async fn finish(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    community_of_import: Option<Uuid>,
+    report: &ImportReport,
+) -> AppResult<()> {
+    let action = "volunteer.import";
+    crate::import::keep_record(
+        c,
         actor,
-        Entry {
-            action: "volunteer.import",
-            object_type: "import",
-            object_id: Some(import_id),
-            place_path: None,
-            community_id: community_of_import,
-            detail: json!({"file": file_name, "sha256": sha, "created": report.created,
-                "unchanged": report.unchanged, "errors": report.errors.len(), "dry_run": dry_run}),
-        },
+        action,
+        None,
+        file_name,
+        bytes,
+        community_of_import,
+        report,
     )
-    .await?;
-    if dry_run {
-        drop(tx);
-    } else {
-        tx.commit().await?;
-    }
-    Ok(report)
+    .await
 }
 
 enum Outcome {
@@ -248,7 +288,8 @@ enum Outcome {
     Refused(Vec<RowError>),
 }
 
-/// Registers one row, or finds them already registered, or says why not.
+/// Registers one row (checks it only, in a dry run), or finds them already registered, or says why not.
+#[allow(clippy::too_many_arguments)]
 async fn one_row(
     app: &App,
     c: &mut Conn<'_>,
@@ -257,6 +298,7 @@ async fn one_row(
     row: VolunteerSheetRow,
     today: chrono::NaiveDate,
     seen: &mut HashMap<String, usize>,
+    dry_run: bool,
 ) -> AppResult<Outcome> {
     let row_no = row.row;
     let refuse = |field: &str, m: String| Ok(Outcome::Refused(vec![row_error(row_no, field, m)]));
@@ -313,17 +355,13 @@ async fn one_row(
         work_unit: row.work_unit,
         availability: row.availability,
     };
-    match crate::volunteers::create(
-        c,
-        app,
-        actor,
-        community,
-        input,
-        VolunteerStatus::Active,
-        None,
-    )
-    .await
-    {
+    let status = VolunteerStatus::Active;
+    let done = if dry_run {
+        crate::volunteers::prepare(c, app, actor, community, input, status, None).await
+    } else {
+        crate::volunteers::create(c, app, actor, community, input, status, None).await
+    };
+    match done {
         Ok(_) => Ok(Outcome::Created),
         Err(AppError::Validation(errs)) => Ok(Outcome::Refused(
             errs.into_iter()

@@ -372,6 +372,53 @@ pub(crate) async fn create(
     app: &App,
     actor: &Actor,
     community: &PlaceRow,
+    input: VolunteerInput,
+    status: VolunteerStatus,
+    user_id: Option<Uuid>,
+) -> AppResult<VolunteerRow> {
+    let mut row = prepare(c, app, actor, community, input, status, user_id).await?;
+    let seq = wushe_store::counters::next(c, "volunteer_no").await?;
+    row.volunteer_no = volunteer::volunteer_no(seq);
+    wushe_store::volunteers::insert(c, &row)
+        .await
+        .map_err(|e| {
+            if e.is_unique_on("resident") {
+                AppError::conflict(
+                    "duplicate_volunteer",
+                    "这位居民已登记为志愿者",
+                    "this resident is already a volunteer",
+                )
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        c,
+        actor,
+        Entry {
+            action: if status == VolunteerStatus::Pending {
+                "volunteer.apply"
+            } else {
+                "volunteer.create"
+            },
+            object_type: "volunteer",
+            object_id: Some(row.id),
+            place_path: Some(&row.place_path),
+            community_id: Some(row.community_id),
+            detail: json!({"volunteer_no": row.volunteer_no, "name": row.name}),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Checks a registration and builds its row without writing anything (its `volunteer_no` is left
+/// empty): what [`create`] stores, and all an import's dry run needs, on a reader connection.
+pub(crate) async fn prepare(
+    c: &mut Conn<'_>,
+    app: &App,
+    actor: &Actor,
+    community: &PlaceRow,
     mut input: VolunteerInput,
     status: VolunteerStatus,
     user_id: Option<Uuid>,
@@ -468,13 +515,12 @@ pub(crate) async fn create(
             ));
         }
     }
-    let seq = wushe_store::counters::next(c, "volunteer_no").await?;
     let now = Utc::now();
-    let row = VolunteerRow {
+    Ok(VolunteerRow {
         id: Uuid::now_v7(),
         community_id: community.id,
         place_path: community.path.clone(),
-        volunteer_no: volunteer::volunteer_no(seq),
+        volunteer_no: String::new(),
         name: v.name,
         sex: v.sex,
         birth_date: v.birth_date,
@@ -501,38 +547,7 @@ pub(crate) async fn create(
         created_at: now,
         created_by: actor.author(),
         updated_at: now,
-    };
-    wushe_store::volunteers::insert(c, &row)
-        .await
-        .map_err(|e| {
-            if e.is_unique_on("resident") {
-                AppError::conflict(
-                    "duplicate_volunteer",
-                    "这位居民已登记为志愿者",
-                    "this resident is already a volunteer",
-                )
-            } else {
-                e.into()
-            }
-        })?;
-    audit::record(
-        c,
-        actor,
-        Entry {
-            action: if status == VolunteerStatus::Pending {
-                "volunteer.apply"
-            } else {
-                "volunteer.create"
-            },
-            object_type: "volunteer",
-            object_id: Some(row.id),
-            place_path: Some(&row.place_path),
-            community_id: Some(row.community_id),
-            detail: json!({"volunteer_no": row.volunteer_no, "name": row.name}),
-        },
-    )
-    .await?;
-    Ok(row)
+    })
 }
 
 fn duplicate(other: &VolunteerRow) -> AppError {

@@ -34,6 +34,18 @@ pub struct Config {
     pub trusted_proxies: String,
     /// Bearer token for `/metrics` (`WUSHE_METRICS_TOKEN`); unset: `/metrics` answers only this machine.
     pub metrics_token: Option<String>,
+    /// Where photo bytes go (`WUSHE_PHOTO_STORE`): `database` (default) or `s3`.
+    pub photo_store: String,
+    /// S3-compatible endpoint URL (`WUSHE_S3_ENDPOINT`); empty: AWS itself.
+    pub s3_endpoint: String,
+    /// Bucket (`WUSHE_S3_BUCKET`).
+    pub s3_bucket: String,
+    /// Region (`WUSHE_S3_REGION`), default `us-east-1`.
+    pub s3_region: String,
+    /// Access key id (`WUSHE_S3_ACCESS_KEY_ID`).
+    pub s3_access_key_id: String,
+    /// Secret access key (`WUSHE_S3_SECRET_ACCESS_KEY`).
+    pub s3_secret_access_key: String,
 }
 
 impl Default for Config {
@@ -50,6 +62,12 @@ impl Default for Config {
             secure_cookies: false,
             trusted_proxies: String::new(),
             metrics_token: None,
+            photo_store: "database".into(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: String::new(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
         }
     }
 }
@@ -69,6 +87,25 @@ impl Config {
         match &self.database_url {
             Some(u) if !u.trim().is_empty() => u.clone(),
             _ => format!("sqlite:{}", self.data_dir.join("wushe.db").display()),
+        }
+    }
+
+    /// Where new photos' bytes go, from `photo_store` and the `s3_*` settings.
+    pub fn photo_store(&self) -> anyhow::Result<wushe_app::photo_store::PhotoStore> {
+        use wushe_app::photo_store::{PhotoStore, S3Settings};
+        match self.photo_store.trim() {
+            "" | "database" => Ok(PhotoStore::Database),
+            "s3" => PhotoStore::s3(&S3Settings {
+                endpoint: self.s3_endpoint.clone(),
+                bucket: self.s3_bucket.clone(),
+                region: self.s3_region.clone(),
+                access_key_id: self.s3_access_key_id.clone(),
+                secret_access_key: self.s3_secret_access_key.clone(),
+            })
+            .map_err(anyhow::Error::msg),
+            other => anyhow::bail!(
+                "WUSHE_PHOTO_STORE must be `database` or `s3`, not `{other}` / WUSHE_PHOTO_STORE 应为 database 或 s3"
+            ),
         }
     }
 

@@ -46,7 +46,11 @@ pub async fn open_unchecked(cfg: &Config, pg_schema: Option<String>) -> anyhow::
         keep_private(&cfg.data_dir)?;
     }
     let crypto = Crypto::new(&cfg.secret_key()?).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(App::new(db, crypto).with_files(cfg.data_dir.join("files")))
+    let photo_store = cfg.photo_store()?;
+    photo_store.check().await.map_err(anyhow::Error::msg)?;
+    Ok(App::new(db, crypto)
+        .with_files(cfg.data_dir.join("files"))
+        .with_photo_store(photo_store))
 }
 
 /// Makes the data directory and the SQLite files readable by this user only, as the key file is: they

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
+use crate::texts::Text;
 use crate::{on, Conn, Result, Scope};
 
 /// A stored activity.
@@ -175,17 +176,24 @@ pub struct TimelineRow {
 /// Appends a timeline step.
 pub async fn add_step(c: &mut Conn<'_>, t: &TimelineRow) -> Result<()> {
     on!(c, c => sqlx::query("INSERT INTO activity_timeline (id, community_id, activity_id, from_status, to_status,
-        actor_id, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(t.id).bind(t.community_id).bind(t.activity_id).bind(&t.from_status).bind(&t.to_status)
-        .bind(t.actor_id).bind(t.at).bind(&t.note).execute(c).await.map(|_| ()))?;
-    Ok(())
+        .bind(t.actor_id).bind(t.at).execute(c).await.map(|_| ()))?;
+    let note = Text {
+        owner: t.id,
+        field: "note",
+        community: Some(t.community_id),
+        body: &t.note,
+    };
+    crate::texts::write(c, &[note]).await
 }
 
 /// An activity's timeline, oldest first.
 pub async fn timeline(c: &mut Conn<'_>, activity: Uuid) -> Result<Vec<TimelineRow>> {
     Ok(
-        on!(c, c => sqlx::query_as::<_, TimelineRow>("SELECT id, community_id, activity_id, from_status, to_status,
-        actor_id, at, note FROM activity_timeline WHERE activity_id = $1 ORDER BY at, id")
+        on!(c, c => sqlx::query_as::<_, TimelineRow>(&format!("SELECT id, community_id, activity_id, from_status,
+        to_status, actor_id, at, {} AS note FROM activity_timeline WHERE activity_id = $1 ORDER BY at, id",
+        crate::texts::read("activity_timeline.id", "note")))
         .bind(activity).fetch_all(c).await)?,
     )
 }

@@ -34,35 +34,32 @@ pub async fn volunteers(c: &mut Conn<'_>, rows: &[VolunteerRow]) -> Result<()> {
 pub async fn records(c: &mut Conn<'_>, rows: &[RecordRow]) -> Result<()> {
     for chunk in rows.chunks(2000) {
         on!(c, c => {
-            let mut qb = QueryBuilder::new("INSERT INTO service_records (id, community_id, place_path, volunteer_id,
-                activity_id, served_on, minutes, content, place_text, organiser, recorder_id, reverses_id, reason, created_at) ");
+            let mut qb = QueryBuilder::new(format!("INSERT INTO service_records ({}) ", crate::points::RECORD_COLS));
             qb.push_values(chunk, |mut b, r| {
                 b.push_bind(r.id).push_bind(r.community_id).push_bind(r.place_path.clone()).push_bind(r.volunteer_id)
-                    .push_bind(r.activity_id).push_bind(r.served_on).push_bind(r.minutes).push_bind(r.content.clone())
-                    .push_bind(r.place_text.clone()).push_bind(r.organiser.clone()).push_bind(r.recorder_id)
-                    .push_bind(r.reverses_id).push_bind(r.reason.clone()).push_bind(r.created_at);
+                    .push_bind(r.activity_id).push_bind(r.served_on).push_bind(r.minutes).push_bind(r.organiser.clone())
+                    .push_bind(r.recorder_id).push_bind(r.reverses_id).push_bind(r.created_at);
             });
             qb.build().execute(&mut *c).await.map(|_| ())
         })?;
     }
-    Ok(())
+    crate::texts::write(c, &crate::points::record_texts(rows)).await
 }
 
 /// Inserts points entries in chunks.
 pub async fn entries(c: &mut Conn<'_>, rows: &[EntryRow]) -> Result<()> {
     for chunk in rows.chunks(2000) {
         on!(c, c => {
-            let mut qb = QueryBuilder::new("INSERT INTO points_entries (id, community_id, volunteer_id, year, earned_on, kind,
-                points, policy_id, source_id, reverses_id, note, created_at, created_by) ");
+            let mut qb = QueryBuilder::new(format!("INSERT INTO points_entries ({}) ", crate::points::ENTRY_COLS));
             qb.push_values(chunk, |mut b, e| {
                 b.push_bind(e.id).push_bind(e.community_id).push_bind(e.volunteer_id).push_bind(e.year).push_bind(e.earned_on)
                     .push_bind(e.kind.clone()).push_bind(e.points).push_bind(e.policy_id).push_bind(e.source_id)
-                    .push_bind(e.reverses_id).push_bind(e.note.clone()).push_bind(e.created_at).push_bind(e.created_by);
+                    .push_bind(e.reverses_id).push_bind(e.created_at).push_bind(e.created_by);
             });
             qb.build().execute(&mut *c).await.map(|_| ())
         })?;
     }
-    Ok(())
+    crate::texts::write(c, &crate::points::entry_texts(rows)).await
 }
 
 /// Inserts monthly totals (place_path, month, community, minutes, records) in chunks.

@@ -83,9 +83,10 @@ pub async fn service_in(
     to: NaiveDate,
 ) -> Result<Vec<(String, i64, i64)>> {
     Ok(on!(c, c => sqlx::query_as::<_, (String, i64, i64)>(
-        "SELECT content, CAST(SUM(minutes) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM service_records
-         WHERE volunteer_id = $1 AND served_on >= $2 AND served_on <= $3
-         GROUP BY content ORDER BY 2 DESC, content")
+        "SELECT COALESCE(x.body, '') AS content, CAST(SUM(r.minutes) AS BIGINT), CAST(COUNT(*) AS BIGINT)
+         FROM service_records r LEFT JOIN personal_texts x ON x.owner_id = r.id AND x.field = 'content'
+         WHERE r.volunteer_id = $1 AND r.served_on >= $2 AND r.served_on <= $3
+         GROUP BY 1 ORDER BY 2 DESC, 1")
         .bind(volunteer).bind(from).bind(to).fetch_all(c).await)?)
 }
 

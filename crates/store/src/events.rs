@@ -141,17 +141,24 @@ pub struct StepRow {
 /// Appends a timeline step.
 pub async fn add_step(c: &mut Conn<'_>, s: &StepRow) -> Result<()> {
     on!(c, c => sqlx::query("INSERT INTO event_timeline (id, community_id, event_id, from_status, to_status, action,
-        actor_id, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(s.id).bind(s.community_id).bind(s.event_id).bind(&s.from_status).bind(&s.to_status).bind(&s.action)
-        .bind(s.actor_id).bind(s.at).bind(&s.note).execute(c).await.map(|_| ()))?;
-    Ok(())
+        .bind(s.actor_id).bind(s.at).execute(c).await.map(|_| ()))?;
+    let note = crate::texts::Text {
+        owner: s.id,
+        field: "note",
+        community: Some(s.community_id),
+        body: &s.note,
+    };
+    crate::texts::write(c, &[note]).await
 }
 
 /// An event's timeline, oldest first.
 pub async fn timeline(c: &mut Conn<'_>, event: Uuid) -> Result<Vec<StepRow>> {
     Ok(
-        on!(c, c => sqlx::query_as::<_, StepRow>("SELECT id, community_id, event_id, from_status, to_status, action,
-        actor_id, at, note FROM event_timeline WHERE event_id = $1 ORDER BY at, id").bind(event).fetch_all(c).await)?,
+        on!(c, c => sqlx::query_as::<_, StepRow>(&format!("SELECT id, community_id, event_id, from_status, to_status,
+        action, actor_id, at, {} AS note FROM event_timeline WHERE event_id = $1 ORDER BY at, id",
+        crate::texts::read("event_timeline.id", "note"))).bind(event).fetch_all(c).await)?,
     )
 }
 

@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod settings;
 pub mod supermarket;
 pub mod tags;
+pub mod texts;
 pub mod users;
 pub mod volunteers;
 

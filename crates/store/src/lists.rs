@@ -439,17 +439,25 @@ pub async fn add_project_step(
     at: DateTime<Utc>,
     note: &str,
 ) -> Result<()> {
+    let id = Uuid::now_v7();
     on!(c, c => sqlx::query("INSERT INTO project_timeline (id, community_id, project_id, from_status, to_status, action,
-        actor_id, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(Uuid::now_v7()).bind(community).bind(project).bind(from).bind(to).bind(action).bind(actor).bind(at)
-        .bind(note).execute(c).await.map(|_| ()))?;
-    Ok(())
+        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(id).bind(community).bind(project).bind(from).bind(to).bind(action).bind(actor).bind(at)
+        .execute(c).await.map(|_| ()))?;
+    let note = crate::texts::Text {
+        owner: id,
+        field: "note",
+        community: Some(community),
+        body: note,
+    };
+    crate::texts::write(c, &[note]).await
 }
 
 /// A project's timeline, oldest first.
 pub async fn project_timeline(c: &mut Conn<'_>, project: Uuid) -> Result<Vec<ProjectStep>> {
     Ok(
-        on!(c, c => sqlx::query_as::<_, ProjectStep>("SELECT from_status, to_status, action, actor_id, at, note
-        FROM project_timeline WHERE project_id = $1 ORDER BY at, id").bind(project).fetch_all(c).await)?,
+        on!(c, c => sqlx::query_as::<_, ProjectStep>(&format!("SELECT from_status, to_status, action, actor_id, at,
+        {} AS note FROM project_timeline WHERE project_id = $1 ORDER BY at, id",
+        crate::texts::read("project_timeline.id", "note"))).bind(project).fetch_all(c).await)?,
     )
 }

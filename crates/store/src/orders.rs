@@ -196,17 +196,24 @@ pub struct StepRow {
 /// Appends a timeline step.
 pub async fn add_step(c: &mut Conn<'_>, s: &StepRow) -> Result<()> {
     on!(c, c => sqlx::query("INSERT INTO order_timeline (id, community_id, order_id, from_status, to_status, action,
-        actor_id, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(s.id).bind(s.community_id).bind(s.order_id).bind(&s.from_status).bind(&s.to_status).bind(&s.action)
-        .bind(s.actor_id).bind(s.at).bind(&s.note).execute(c).await.map(|_| ()))?;
-    Ok(())
+        .bind(s.actor_id).bind(s.at).execute(c).await.map(|_| ()))?;
+    let note = crate::texts::Text {
+        owner: s.id,
+        field: "note",
+        community: Some(s.community_id),
+        body: &s.note,
+    };
+    crate::texts::write(c, &[note]).await
 }
 
 /// An order's timeline, oldest first.
 pub async fn timeline(c: &mut Conn<'_>, order: Uuid) -> Result<Vec<StepRow>> {
     Ok(
-        on!(c, c => sqlx::query_as::<_, StepRow>("SELECT id, community_id, order_id, from_status, to_status, action,
-        actor_id, at, note FROM order_timeline WHERE order_id = $1 ORDER BY at, id").bind(order).fetch_all(c).await)?,
+        on!(c, c => sqlx::query_as::<_, StepRow>(&format!("SELECT id, community_id, order_id, from_status, to_status,
+        action, actor_id, at, {} AS note FROM order_timeline WHERE order_id = $1 ORDER BY at, id",
+        crate::texts::read("order_timeline.id", "note"))).bind(order).fetch_all(c).await)?,
     )
 }
 
@@ -233,18 +240,25 @@ pub struct EvaluationRow {
 
 /// Inserts an evaluation.
 pub async fn insert_evaluation(c: &mut Conn<'_>, e: &EvaluationRow) -> Result<()> {
-    on!(c, c => sqlx::query("INSERT INTO order_evaluations (id, community_id, order_id, by_party, score, comment,
-        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(e.id).bind(e.community_id).bind(e.order_id).bind(&e.by_party).bind(e.score).bind(&e.comment)
+    on!(c, c => sqlx::query("INSERT INTO order_evaluations (id, community_id, order_id, by_party, score,
+        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(e.id).bind(e.community_id).bind(e.order_id).bind(&e.by_party).bind(e.score)
         .bind(e.actor_id).bind(e.at).execute(c).await.map(|_| ()))?;
-    Ok(())
+    let comment = crate::texts::Text {
+        owner: e.id,
+        field: "comment",
+        community: Some(e.community_id),
+        body: &e.comment,
+    };
+    crate::texts::write(c, &[comment]).await
 }
 
 /// An order's evaluations, in the order given.
 pub async fn evaluations(c: &mut Conn<'_>, order: Uuid) -> Result<Vec<EvaluationRow>> {
     Ok(
-        on!(c, c => sqlx::query_as::<_, EvaluationRow>("SELECT id, community_id, order_id, by_party, score, comment,
-        actor_id, at FROM order_evaluations WHERE order_id = $1 ORDER BY at, id").bind(order).fetch_all(c).await)?,
+        on!(c, c => sqlx::query_as::<_, EvaluationRow>(&format!("SELECT id, community_id, order_id, by_party, score,
+        {} AS comment, actor_id, at FROM order_evaluations WHERE order_id = $1 ORDER BY at, id",
+        crate::texts::read("order_evaluations.id", "comment"))).bind(order).fetch_all(c).await)?,
     )
 }
 

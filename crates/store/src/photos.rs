@@ -27,8 +27,8 @@ pub struct PhotoRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Stores an uploaded photo with its bytes.
-pub async fn insert(c: &mut Conn<'_>, p: &PhotoRow, content: &[u8]) -> Result<()> {
+/// Stores an uploaded photo's record, with its bytes unless they are kept in an object store.
+pub async fn insert(c: &mut Conn<'_>, p: &PhotoRow, content: Option<&[u8]>) -> Result<()> {
     on!(c, c => sqlx::query("INSERT INTO photos (id, uploaded_by, content_type, bytes, sha256, object_type, object_id,
         created_at, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(p.id).bind(p.uploaded_by).bind(&p.content_type).bind(p.bytes).bind(&p.sha256).bind(&p.object_type)
@@ -36,7 +36,7 @@ pub async fn insert(c: &mut Conn<'_>, p: &PhotoRow, content: &[u8]) -> Result<()
     Ok(())
 }
 
-/// A photo's bytes, when they are in the database (none for a photo stored on disk before).
+/// A photo's bytes, when they are in the database (none for a photo in an object store or on disk).
 pub async fn content(c: &mut Conn<'_>, id: Uuid) -> Result<Option<Vec<u8>>> {
     let row: Option<(Option<Vec<u8>>,)> = on!(c, c => sqlx::query_as("SELECT content FROM photos WHERE id = $1")
         .bind(id).fetch_optional(c).await)?;

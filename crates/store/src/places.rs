@@ -217,6 +217,7 @@ pub async fn move_subtree(
     let mut moved = crate::residents::term_rows_under(c, old_path).await?;
     let sources: Vec<_> = moved.iter().map(TermRow::source).collect();
     crate::residents::unindex_terms(c, &sources).await?;
+    let move_id = Uuid::now_v7();
     on!(c, c => {
         sqlx::query("UPDATE places SET parent_id = $1, updated_at = $2 WHERE id = $3")
             .bind(to_parent).bind(now).bind(id).execute(&mut *c).await?;
@@ -224,12 +225,19 @@ pub async fn move_subtree(
             let sql = format!("UPDATE {table} SET {col} = $1 || substr({col}, $2) WHERE {col} >= $3 AND {col} < $4");
             sqlx::query(&sql).bind(new_path).bind(n).bind(old_path).bind(&upper).execute(&mut *c).await?;
         }
-        sqlx::query("INSERT INTO place_moves (id, community_id, place_id, from_parent_id, to_parent_id, actor_id, at, note)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(Uuid::now_v7()).bind(community_id).bind(id).bind(from_parent).bind(to_parent).bind(actor).bind(now).bind(note)
+        sqlx::query("INSERT INTO place_moves (id, community_id, place_id, from_parent_id, to_parent_id, actor_id, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(move_id).bind(community_id).bind(id).bind(from_parent).bind(to_parent).bind(actor).bind(now)
             .execute(&mut *c).await?;
         Ok::<_, sqlx::Error>(())
     })?;
+    let note = crate::texts::Text {
+        owner: move_id,
+        field: "note",
+        community: community_id,
+        body: note,
+    };
+    crate::texts::write(c, &[note]).await?;
     for r in &mut moved {
         r.place_path = format!("{new_path}{}", &r.place_path[old_path.len()..]);
     }
@@ -240,7 +248,8 @@ pub async fn move_subtree(
 /// The move history of a place, oldest first.
 pub async fn moves(c: &mut Conn<'_>, id: Uuid) -> Result<Vec<PlaceMoveRow>> {
     Ok(on!(c, c => sqlx::query_as::<_, PlaceMoveRow>(
-        "SELECT id, place_id, from_parent_id, to_parent_id, actor_id, at, note FROM place_moves WHERE place_id = $1 ORDER BY at, id")
+        &format!("SELECT id, place_id, from_parent_id, to_parent_id, actor_id, at, {} AS note FROM place_moves
+                  WHERE place_id = $1 ORDER BY at, id", crate::texts::read("place_moves.id", "note")))
         .bind(id).fetch_all(c).await)?)
 }
 

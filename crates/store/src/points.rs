@@ -39,29 +39,77 @@ pub struct RecordRow {
     pub created_at: DateTime<Utc>,
 }
 
-const RECORD_COLS: &str =
-    "id, community_id, place_path, volunteer_id, activity_id, served_on, minutes, content,
-    place_text, organiser, recorder_id, reverses_id, reason, created_at";
+/// The ledger's own columns; what was done, where and why it was reversed are personal text kept beside
+/// it ([`crate::texts`]).
+pub(crate) const RECORD_COLS: &str =
+    "id, community_id, place_path, volunteer_id, activity_id, served_on, minutes, organiser, recorder_id,
+    reverses_id, created_at";
+
+/// The columns of a [`RecordRow`] read from `service_records` under the alias `r`, texts joined back.
+pub(crate) fn record_select() -> String {
+    format!(
+        "r.id, r.community_id, r.place_path, r.volunteer_id, r.activity_id, r.served_on, r.minutes, r.organiser,
+        r.recorder_id, r.reverses_id, r.created_at, {} AS content, {} AS place_text, {} AS reason",
+        crate::texts::read("r.id", "content"),
+        crate::texts::read("r.id", "place_text"),
+        crate::texts::read_optional("r.id", "reason")
+    )
+}
+
+/// The personal texts of service records, to store beside them.
+pub(crate) fn record_texts(rows: &[RecordRow]) -> Vec<crate::texts::Text<'_>> {
+    let mut out = Vec::with_capacity(rows.len() * 2);
+    for r in rows {
+        let community = Some(r.community_id);
+        out.push(crate::texts::Text {
+            owner: r.id,
+            field: "content",
+            community,
+            body: &r.content,
+        });
+        out.push(crate::texts::Text {
+            owner: r.id,
+            field: "place_text",
+            community,
+            body: &r.place_text,
+        });
+        if let Some(reason) = &r.reason {
+            out.push(crate::texts::Text {
+                owner: r.id,
+                field: "reason",
+                community,
+                body: reason,
+            });
+        }
+    }
+    out
+}
 
 /// Inserts a service record.
 pub async fn insert_record(c: &mut Conn<'_>, r: &RecordRow) -> Result<()> {
     on!(c, c => sqlx::query(&format!("INSERT INTO service_records ({RECORD_COLS})
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"))
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
         .bind(r.id).bind(r.community_id).bind(&r.place_path).bind(r.volunteer_id).bind(r.activity_id)
-        .bind(r.served_on).bind(r.minutes).bind(&r.content).bind(&r.place_text).bind(&r.organiser)
-        .bind(r.recorder_id).bind(r.reverses_id).bind(&r.reason).bind(r.created_at).execute(c).await.map(|_| ()))?;
-    Ok(())
+        .bind(r.served_on).bind(r.minutes).bind(&r.organiser)
+        .bind(r.recorder_id).bind(r.reverses_id).bind(r.created_at).execute(c).await.map(|_| ()))?;
+    crate::texts::write(c, &record_texts(std::slice::from_ref(r))).await
 }
 
 /// Reads one service record.
 pub async fn get_record(c: &mut Conn<'_>, id: Uuid) -> Result<Option<RecordRow>> {
-    let sql = format!("SELECT {RECORD_COLS} FROM service_records WHERE id = $1");
+    let sql = format!(
+        "SELECT {} FROM service_records r WHERE r.id = $1",
+        record_select()
+    );
     Ok(on!(c, c => sqlx::query_as::<_, RecordRow>(&sql).bind(id).fetch_optional(c).await)?)
 }
 
 /// The record that reverses `id`, if any.
 pub async fn reversal_of(c: &mut Conn<'_>, id: Uuid) -> Result<Option<RecordRow>> {
-    let sql = format!("SELECT {RECORD_COLS} FROM service_records WHERE reverses_id = $1");
+    let sql = format!(
+        "SELECT {} FROM service_records r WHERE r.reverses_id = $1",
+        record_select()
+    );
     Ok(on!(c, c => sqlx::query_as::<_, RecordRow>(&sql).bind(id).fetch_optional(c).await)?)
 }
 
@@ -112,13 +160,14 @@ pub async fn records_of(
     limit: i64,
 ) -> Result<Vec<RecordRow>> {
     on!(c, c => {
-        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {RECORD_COLS} FROM service_records WHERE volunteer_id = "));
+        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {} FROM service_records r WHERE r.volunteer_id = ",
+            record_select()));
         qb.push_bind(volunteer);
         if let Some((day, id)) = after {
-            qb.push(" AND (served_on < ").push_bind(day).push(" OR (served_on = ").push_bind(day)
-              .push(" AND id < ").push_bind(id).push("))");
+            qb.push(" AND (r.served_on < ").push_bind(day).push(" OR (r.served_on = ").push_bind(day)
+              .push(" AND r.id < ").push_bind(id).push("))");
         }
-        qb.push(" ORDER BY served_on DESC, id DESC LIMIT ").push_bind(limit);
+        qb.push(" ORDER BY r.served_on DESC, r.id DESC LIMIT ").push_bind(limit);
         Ok(qb.build_query_as::<RecordRow>().fetch_all(c).await?)
     })
 }
@@ -181,7 +230,8 @@ pub async fn communities_with_expiry(c: &mut Conn<'_>) -> Result<Vec<Uuid>> {
 /// Every entry of a volunteer's ledger, oldest first.
 pub async fn entries_of(c: &mut Conn<'_>, volunteer: Uuid) -> Result<Vec<EntryRow>> {
     let sql = format!(
-        "SELECT {ENTRY_COLS} FROM points_entries WHERE volunteer_id = $1 ORDER BY earned_on, id"
+        "SELECT {} FROM points_entries WHERE volunteer_id = $1 ORDER BY earned_on, id",
+        entry_select()
     );
     Ok(on!(c, c => sqlx::query_as::<_, EntryRow>(&sql).bind(volunteer).fetch_all(c).await)?)
 }
@@ -217,18 +267,39 @@ pub struct EntryRow {
     pub created_by: Option<Uuid>,
 }
 
-const ENTRY_COLS: &str =
+/// The ledger's own columns; the note is personal text kept beside it ([`crate::texts`]).
+pub(crate) const ENTRY_COLS: &str =
     "id, community_id, volunteer_id, year, earned_on, kind, points, policy_id, source_id,
-    reverses_id, note, created_at, created_by";
+    reverses_id, created_at, created_by";
+
+/// The columns of an [`EntryRow`] read from `points_entries`, the note joined back.
+fn entry_select() -> String {
+    format!(
+        "{ENTRY_COLS}, {} AS note",
+        crate::texts::read("points_entries.id", "note")
+    )
+}
+
+/// The notes of ledger entries, to store beside them.
+pub(crate) fn entry_texts(rows: &[EntryRow]) -> Vec<crate::texts::Text<'_>> {
+    rows.iter()
+        .map(|e| crate::texts::Text {
+            owner: e.id,
+            field: "note",
+            community: Some(e.community_id),
+            body: &e.note,
+        })
+        .collect()
+}
 
 /// Appends a ledger entry (the caller updates the cached balance in the same transaction).
 pub async fn insert_entry(c: &mut Conn<'_>, e: &EntryRow) -> Result<()> {
     on!(c, c => sqlx::query(&format!("INSERT INTO points_entries ({ENTRY_COLS})
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
         .bind(e.id).bind(e.community_id).bind(e.volunteer_id).bind(e.year).bind(e.earned_on).bind(&e.kind)
-        .bind(e.points).bind(e.policy_id).bind(e.source_id).bind(e.reverses_id).bind(&e.note).bind(e.created_at)
+        .bind(e.points).bind(e.policy_id).bind(e.source_id).bind(e.reverses_id).bind(e.created_at)
         .bind(e.created_by).execute(c).await.map(|_| ()))?;
-    Ok(())
+    crate::texts::write(c, &entry_texts(std::slice::from_ref(e))).await
 }
 
 /// The entry written for a source (a service record, donation or redemption) for a volunteer.
@@ -237,7 +308,10 @@ pub async fn entry_for_source(
     source: Uuid,
     volunteer: Uuid,
 ) -> Result<Option<EntryRow>> {
-    let sql = format!("SELECT {ENTRY_COLS} FROM points_entries WHERE source_id = $1 AND volunteer_id = $2 ORDER BY id LIMIT 1");
+    let sql = format!(
+        "SELECT {} FROM points_entries WHERE source_id = $1 AND volunteer_id = $2 ORDER BY id LIMIT 1",
+        entry_select()
+    );
     Ok(
         on!(c, c => sqlx::query_as::<_, EntryRow>(&sql).bind(source).bind(volunteer).fetch_optional(c).await)?,
     )
@@ -249,7 +323,10 @@ pub async fn entries_in_year(
     volunteer: Uuid,
     year: i32,
 ) -> Result<Vec<EntryRow>> {
-    let sql = format!("SELECT {ENTRY_COLS} FROM points_entries WHERE volunteer_id = $1 AND year = $2 ORDER BY earned_on DESC, id DESC");
+    let sql = format!(
+        "SELECT {} FROM points_entries WHERE volunteer_id = $1 AND year = $2 ORDER BY earned_on DESC, id DESC",
+        entry_select()
+    );
     Ok(
         on!(c, c => sqlx::query_as::<_, EntryRow>(&sql).bind(volunteer).bind(year).fetch_all(c).await)?,
     )
@@ -361,10 +438,8 @@ pub async fn records_under(
     let upper = crate::scope::upper_bound(path);
     let rows: Vec<RecordWithVolunteer> = on!(c, c => {
         let mut qb = sqlx::QueryBuilder::new(
-            "SELECT r.id, r.community_id, r.place_path, r.volunteer_id, r.activity_id, r.served_on, r.minutes, r.content,
-                r.place_text, r.organiser, r.recorder_id, r.reverses_id, r.reason, r.created_at,
-                v.volunteer_no, v.name AS volunteer_name
-             FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id WHERE r.place_path >= ");
+            format!("SELECT {}, v.volunteer_no, v.name AS volunteer_name
+             FROM service_records r JOIN volunteers v ON v.id = r.volunteer_id WHERE r.place_path >= ", record_select()));
         qb.push_bind(path.to_owned()).push(" AND r.place_path < ").push_bind(upper)
           .push(" AND r.served_on >= ").push_bind(from).push(" AND r.served_on <= ").push_bind(to);
         if let Some((day, id)) = after {

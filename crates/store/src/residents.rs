@@ -242,19 +242,27 @@ pub async fn record_move(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let move_id = Uuid::now_v7();
     on!(c, c => sqlx::query(
-        "INSERT INTO resident_moves (id, community_id, resident_id, from_household_id, to_household_id, actor_id, at, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(Uuid::now_v7()).bind(community_id).bind(resident).bind(from).bind(to).bind(actor).bind(now).bind(note)
+        "INSERT INTO resident_moves (id, community_id, resident_id, from_household_id, to_household_id, actor_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(move_id).bind(community_id).bind(resident).bind(from).bind(to).bind(actor).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    let note = crate::texts::Text {
+        owner: move_id,
+        field: "note",
+        community: Some(community_id),
+        body: note,
+    };
+    crate::texts::write(c, &[note]).await
 }
 
 /// A resident's household moves, oldest first.
 pub async fn moves(c: &mut Conn<'_>, resident: Uuid) -> Result<Vec<ResidentMoveRow>> {
     Ok(on!(c, c => sqlx::query_as::<_, ResidentMoveRow>(
-        "SELECT id, from_household_id, to_household_id, actor_id, at, note FROM resident_moves
-         WHERE resident_id = $1 ORDER BY at, id").bind(resident).fetch_all(c).await)?)
+        &format!("SELECT id, from_household_id, to_household_id, actor_id, at, {} AS note FROM resident_moves
+         WHERE resident_id = $1 ORDER BY at, id", crate::texts::read("resident_moves.id", "note")))
+         .bind(resident).fetch_all(c).await)?)
 }
 
 /// Lists residents in scope ordered by (building path, id) after a cursor; the order follows an index.

@@ -130,29 +130,59 @@ pub struct StockEntryRow {
     pub created_by: Option<Uuid>,
 }
 
+/// The ledger's own columns; the reason and approver are personal text kept beside it ([`crate::texts`]).
 const ENTRY_COLS: &str =
-    "id, community_id, item_id, movement, quantity, stock_after, source_id, household_id, reason,
-    approver, created_at, created_by";
+    "id, community_id, item_id, movement, quantity, stock_after, source_id, household_id, created_at, created_by";
+
+/// The columns of a [`StockEntryRow`], texts joined back.
+fn entry_select() -> String {
+    format!(
+        "{ENTRY_COLS}, {} AS reason, {} AS approver",
+        crate::texts::read("stock_entries.id", "reason"),
+        crate::texts::read("stock_entries.id", "approver")
+    )
+}
 
 /// Appends a stock movement.
 pub async fn insert_entry(c: &mut Conn<'_>, e: &StockEntryRow) -> Result<()> {
     on!(c, c => sqlx::query(&format!("INSERT INTO stock_entries ({ENTRY_COLS})
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
         .bind(e.id).bind(e.community_id).bind(e.item_id).bind(&e.movement).bind(e.quantity).bind(e.stock_after)
-        .bind(e.source_id).bind(e.household_id).bind(&e.reason).bind(&e.approver).bind(e.created_at)
+        .bind(e.source_id).bind(e.household_id).bind(e.created_at)
         .bind(e.created_by).execute(c).await.map(|_| ()))?;
-    Ok(())
+    let community = Some(e.community_id);
+    crate::texts::write(
+        c,
+        &[
+            crate::texts::Text {
+                owner: e.id,
+                field: "reason",
+                community,
+                body: &e.reason,
+            },
+            crate::texts::Text {
+                owner: e.id,
+                field: "approver",
+                community,
+                body: &e.approver,
+            },
+        ],
+    )
+    .await
 }
 
 /// Reads one stock movement.
 pub async fn get_entry(c: &mut Conn<'_>, id: Uuid) -> Result<Option<StockEntryRow>> {
-    let sql = format!("SELECT {ENTRY_COLS} FROM stock_entries WHERE id = $1");
+    let sql = format!("SELECT {} FROM stock_entries WHERE id = $1", entry_select());
     Ok(on!(c, c => sqlx::query_as::<_, StockEntryRow>(&sql).bind(id).fetch_optional(c).await)?)
 }
 
 /// An item's movements, newest first.
 pub async fn entries_of(c: &mut Conn<'_>, item: Uuid, limit: i64) -> Result<Vec<StockEntryRow>> {
-    let sql = format!("SELECT {ENTRY_COLS} FROM stock_entries WHERE item_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
+    let sql = format!(
+        "SELECT {} FROM stock_entries WHERE item_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        entry_select()
+    );
     Ok(
         on!(c, c => sqlx::query_as::<_, StockEntryRow>(&sql).bind(item).bind(limit).fetch_all(c).await)?,
     )

@@ -120,6 +120,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             people::patch_resident
         ))
         .routes(routes!(people::move_resident))
+        .routes(routes!(people::erase))
         .routes(routes!(people::archive_resident))
         .routes(routes!(people::restore_resident))
         .routes(routes!(people::resident_history))

@@ -8,12 +8,21 @@ fn tables(sql: &str) -> BTreeMap<String, Vec<String>> {
     for line in sql.lines() {
         let l = line.trim();
         if let Some(rest) = l.strip_prefix("ALTER TABLE ") {
-            // `ALTER TABLE t ADD COLUMN c ...;` adds one column to a table made earlier.
+            // `ALTER TABLE t ADD COLUMN c ...;` adds one column to a table made earlier; `DROP COLUMN c;`
+            // takes one away.
             let w: Vec<&str> = rest.split_whitespace().collect();
-            if let [table, "ADD", "COLUMN", col, ..] = w[..] {
-                out.entry(table.to_owned())
+            match w[..] {
+                [table, "ADD", "COLUMN", col, ..] => out
+                    .entry(table.to_owned())
                     .or_insert_with(Vec::new)
-                    .push(col.to_owned());
+                    .push(col.to_owned()),
+                [table, "DROP", "COLUMN", col] => {
+                    let col = col.trim_end_matches(';');
+                    out.entry(table.to_owned())
+                        .or_insert_with(Vec::new)
+                        .retain(|c| c != col);
+                }
+                _ => {}
             }
         } else if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
             current = Some((

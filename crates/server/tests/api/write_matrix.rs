@@ -311,6 +311,12 @@ async fn no_write_route_lets_the_auditor_or_another_community_through() {
             json!({"tag": "空巢老人"}),
         ),
         (
+            "POST",
+            "/api/v1/erasures",
+            "/api/v1/erasures".into(),
+            json!({"subject_type": "resident", "subject_id": r, "basis": "本人申请"}),
+        ),
+        (
             "PUT",
             "/api/v1/communities/{id}/event-deadlines",
             format!("/api/v1/communities/{c}/event-deadlines"),

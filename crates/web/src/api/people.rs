@@ -338,6 +338,18 @@ pub async fn move_resident(
     ))
 }
 
+/// Erases, on a lawful request (PIPL art. 47), the free text kept about a resident, household or
+/// volunteer in ledgers and timelines; amounts and steps stay. Needs `manage_users` at their place.
+#[utoipa::path(post, path = "/api/v1/erasures", tag = "people", request_body = wushe_app::erasure::ErasureInput,
+    responses((status = 200, body = wushe_app::erasure::Erasure)))]
+pub async fn erase(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(b): ApiJson<wushe_app::erasure::ErasureInput>,
+) -> Result<Json<wushe_app::erasure::Erasure>, ApiError> {
+    Ok(Json(wushe_app::erasure::erase(&s.app, &a, &b).await?))
+}
+
 /// Archives a resident.
 #[utoipa::path(post, path = "/api/v1/residents/{id}/archive", tag = "people", responses((status = 200, body = Resident)))]
 pub async fn archive_resident(
