@@ -28,6 +28,7 @@ pub struct Task {
     #[serde(default)]
     pub team_id: Option<Uuid>,
     /// What they do.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub title: String,
     /// The sub-group's name when the activity was planned (filled in by the planning, not the caller).
     #[serde(default)]
@@ -819,6 +820,7 @@ pub struct HoursLine {
     /// Volunteer.
     pub volunteer_id: Uuid,
     /// Minutes served.
+    #[schema(minimum = 1, maximum = 1440)]
     pub minutes: i64,
 }
 
@@ -992,7 +994,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Activity>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<(DateTime<Utc>, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();

@@ -67,7 +67,7 @@ pub async fn list(
         return Err(AppError::Forbidden);
     }
     let scope = actor.scope(Permission::ReadAudit);
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let before: Option<Uuid> = page::decode(cursor)?;
     let rows = {
         let mut c = app.db.read().await?;

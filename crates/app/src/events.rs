@@ -642,7 +642,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<page::Page<Event>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let before: Option<(DateTime<Utc>, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();

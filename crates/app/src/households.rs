@@ -338,7 +338,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Household>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<(String, String, Uuid)> = page::decode(cursor)?;
     let scope = actor.scope(Permission::ReadPeople);
     let mut c = app.db.read().await?;

@@ -328,7 +328,7 @@ pub async fn demands(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<page::Page<Demand>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let before: Option<(DateTime<Utc>, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();
@@ -759,13 +759,22 @@ pub async fn matches(
     demand_id: Uuid,
     limit: Option<i64>,
 ) -> AppResult<Matches> {
+    let limit = match limit.unwrap_or(20) {
+        n @ 1..=100 => n as usize,
+        _ => {
+            return Err(AppError::field(
+                "limit",
+                "匹配条数应在1到100之间",
+                "limit must be between 1 and 100",
+            ))
+        }
+    };
     let mut c = app.db.read().await?;
     let mut c = c.conn();
     let d = load_demand(&mut c, actor, demand_id).await?;
     let community_path =
         crate::actor::community_prefix(&d.place_path).unwrap_or_else(|| d.place_path.clone());
     let cand = candidates(&mut c, &community_path, d.community_id).await?;
-    let limit = limit.unwrap_or(20).clamp(1, 100) as usize;
     Ok(Matches {
         items: rank(&d, &cand, limit),
     })

@@ -784,7 +784,7 @@ pub async fn board(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Board> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let before: Option<(DateTime<Utc>, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();

@@ -14,9 +14,18 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Clamps a requested limit to 1..=500, default 50.
-pub fn limit(requested: Option<i64>) -> i64 {
-    requested.unwrap_or(50).clamp(1, 500)
+/// The page size asked for, default 50; outside 1..=500 it is refused, not quietly changed, so a client
+/// never takes a shorter page for the whole list.
+pub fn limit(requested: Option<i64>) -> AppResult<i64> {
+    match requested {
+        None => Ok(50),
+        Some(n) if (1..=500).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::field(
+            "limit",
+            "每页条数应在1到500之间",
+            "limit must be between 1 and 500",
+        )),
+    }
 }
 
 /// Encodes a cursor value.
@@ -68,10 +77,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_are_clamped() {
-        assert_eq!(limit(None), 50);
-        assert_eq!(limit(Some(0)), 1);
-        assert_eq!(limit(Some(9999)), 500);
+    fn limits_outside_the_range_are_refused() {
+        assert_eq!(limit(None).unwrap(), 50);
+        assert_eq!(limit(Some(1)).unwrap(), 1);
+        assert_eq!(limit(Some(500)).unwrap(), 500);
+        for bad in [0, -1, 501, 9999, i64::MAX] {
+            match limit(Some(bad)) {
+                Err(AppError::Validation(v)) => assert_eq!(v[0].field, "limit"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<crate::page::Page<Place>> {
-    let limit = crate::page::limit(limit);
+    let limit = crate::page::limit(limit)?;
     let after: Option<String> = crate::page::decode(cursor)?;
     let scope = actor.reach();
     let mut c = app.db.read().await?;

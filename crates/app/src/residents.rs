@@ -23,11 +23,14 @@ use crate::{Actor, App, AppError, AppResult};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ResidentInput {
     /// Household.
+    #[schema(required = true, nullable = false)]
     pub household_id: Option<Uuid>,
     /// Name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// `male`/`female` (derived from the ID number when absent).
+    #[schema(example = "male")]
     pub sex: Option<String>,
     /// Birth date (derived from the ID number when absent).
     pub birth_date: Option<NaiveDate>,
@@ -35,10 +38,12 @@ pub struct ResidentInput {
     pub id_number: Option<String>,
     /// Phone.
     pub phone: Option<String>,
-    /// Relation to the householder.
+    /// Relation to the householder: 户主, 配偶, 子女, 父母, 孙子女, 祖父母, 兄弟姐妹 or 其他.
+    #[schema(example = "户主")]
     pub relation: Option<String>,
     /// Tags from the community's dictionary.
     #[serde(default)]
+    #[schema(max_items = 20, max_length = 20)]
     pub tags: Vec<String>,
 }
 
@@ -49,10 +54,11 @@ pub struct ResidentPatch {
     /// Another household records a move.
     pub household_id: Option<Uuid>,
     /// Name.
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: Option<String>,
     /// `male`/`female`; `null` derives it from the ID number.
     #[serde(default, deserialize_with = "crate::patch::field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "male")]
     pub sex: Option<Option<String>>,
     /// Birth date.
     #[serde(default, deserialize_with = "crate::patch::field")]
@@ -66,11 +72,12 @@ pub struct ResidentPatch {
     #[serde(default, deserialize_with = "crate::patch::field")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
-    /// Relation to the householder.
+    /// Relation to the householder: 户主, 配偶, 子女, 父母, 孙子女, 祖父母, 兄弟姐妹 or 其他.
     #[serde(default, deserialize_with = "crate::patch::field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "户主")]
     pub relation: Option<Option<String>>,
     /// Tags (the whole list; `[]` clears).
+    #[schema(max_items = 20, max_length = 20)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -705,7 +712,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Resident>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<(String, Uuid)> = page::decode(cursor)?;
     let scope = actor.scope(Permission::ReadPeople);
     let mut c = app.db.read().await?;

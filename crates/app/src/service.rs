@@ -403,7 +403,7 @@ pub async fn of_volunteer(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<ServiceRecord>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<(NaiveDate, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();

@@ -326,7 +326,7 @@ pub async fn list_items(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Item>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<(String, String, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();
@@ -505,6 +505,7 @@ pub struct DonationLine {
     /// Item.
     pub item_id: Uuid,
     /// How many.
+    #[schema(minimum = 1, maximum = 1000000)]
     pub quantity: i64,
 }
 

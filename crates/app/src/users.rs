@@ -20,6 +20,7 @@ use crate::{crypto, Actor, App, AppError, AppResult, Grant};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RoleInput {
     /// Role name.
+    #[schema(example = "grid_steward")]
     pub role: String,
     /// Place; none for a system-wide grant (admin, auditor).
     pub place_id: Option<Uuid>,
@@ -30,15 +31,24 @@ pub struct RoleInput {
 pub struct NewUser {
     /// Login name.
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9_.@-]+$"
+    )]
     pub username: String,
     /// First password.
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
     /// Shown name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub display_name: String,
     /// Grants.
     #[serde(default)]
+    #[schema(required = true, min_items = 1)]
     pub roles: Vec<RoleInput>,
 }
 
@@ -245,7 +255,7 @@ pub async fn list(
         return Err(AppError::Forbidden);
     }
     let scope = actor.scope(Permission::ManageUsers);
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<String> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut conn = c.conn();

@@ -702,7 +702,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Volunteer>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<(String, String)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();
@@ -1159,7 +1159,7 @@ pub async fn list_teams(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Team>> {
-    let limit = page::limit(limit);
+    let limit = page::limit(limit)?;
     let after: Option<(String, String, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;
     let mut c = c.conn();

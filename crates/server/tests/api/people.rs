@@ -356,12 +356,15 @@ async fn residents_are_found_by_partial_chinese_name_address_and_tag() {
             .status,
         400
     );
-    assert_eq!(
-        t.get("/api/v1/residents?limit=100000", &t.admin)
-            .await
-            .status,
-        200
-    );
+    // A page size outside 1..=500 is refused (it was quietly cut to 500 before issue 12).
+    let too_many = t
+        .get("/api/v1/residents?limit=100000", &t.admin)
+        .await
+        .expect(400);
+    assert_eq!(too_many["errors"][0]["field"], "limit");
+    t.get("/api/v1/residents?limit=500", &t.admin)
+        .await
+        .expect(200);
 }
 
 #[tokio::test]

@@ -23,28 +23,37 @@ use crate::AppState;
 pub struct NewActivity {
     /// Title.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100, pattern = r"\S")]
     pub title: String,
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
     /// Organising team.
     pub team_id: Option<Uuid>,
     /// Start (RFC 3339).
+    #[schema(required = true, nullable = false)]
     pub starts_at: Option<DateTime<Utc>>,
     /// End (RFC 3339).
+    #[schema(required = true, nullable = false)]
     pub ends_at: Option<DateTime<Utc>>,
     /// Where.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")]
     pub place_text: String,
     /// Places.
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 10000)]
     pub capacity: Option<i64>,
     /// What will be done.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub content: String,
     /// Skills needed.
     #[serde(default)]
+    #[schema(max_items = 20, max_length = 20)]
     pub skills: Vec<String>,
     /// Sub-group tasks.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub tasks: Vec<Task>,
 }
 
@@ -91,6 +100,7 @@ pub struct ActivityQuery {
     pub to: Option<NaiveDate>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -273,6 +283,7 @@ pub async fn check_out(
 pub struct Hours {
     /// One line per volunteer.
     #[serde(default)]
+    #[schema(required = true, min_items = 1, max_items = 1000)]
     pub lines: Vec<HoursLine>,
 }
 
@@ -293,21 +304,27 @@ pub async fn hours(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewRecord {
     /// Volunteer.
+    #[schema(required = true, nullable = false)]
     pub volunteer_id: Option<Uuid>,
     /// The activity, when the service was part of one.
     pub activity_id: Option<Uuid>,
     /// Minutes served.
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1440)]
     pub minutes: Option<i64>,
     /// Day served.
+    #[schema(required = true, nullable = false)]
     pub served_on: Option<NaiveDate>,
     /// What was done.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 500, pattern = r"\S")]
     pub content: String,
     /// Where.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub place_text: String,
     /// Organiser.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub organiser: String,
 }
 
@@ -344,6 +361,7 @@ pub async fn get_record(
 pub struct Reverse {
     /// Why the record is wrong.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -365,6 +383,7 @@ pub async fn reverse(
 pub struct Paging {
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,

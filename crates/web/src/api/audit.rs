@@ -35,6 +35,7 @@ pub struct AuditQuery {
     pub to: Option<NaiveDate>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,

@@ -17,9 +17,11 @@ use crate::AppState;
 pub struct LoginBody {
     /// User name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, pattern = r"\S")]
     pub username: String,
     /// Password.
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub password: String,
 }
 
@@ -72,9 +74,11 @@ pub async fn me(ApiActor(a): ApiActor) -> Json<UserView> {
 pub struct PasswordBody {
     /// The current password.
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub current_password: String,
     /// The new password (at least 10 characters).
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
 }
 
@@ -125,6 +129,7 @@ impl TokenView {
 pub struct TokenBody {
     /// A label, e.g. the script that uses it.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
 }
 

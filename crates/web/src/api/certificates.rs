@@ -19,6 +19,7 @@ use crate::AppState;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewCertificate {
     /// Volunteer.
+    #[schema(required = true, nullable = false)]
     pub volunteer_id: Option<Uuid>,
     /// First day covered (the first day of service on record when absent).
     pub from: Option<NaiveDate>,

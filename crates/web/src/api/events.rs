@@ -24,22 +24,29 @@ use crate::AppState;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewEvent {
     /// The grid.
+    #[schema(required = true, nullable = false)]
     pub grid_id: Option<Uuid>,
     /// Category from the community's dictionary.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, pattern = r"\S")]
     pub category: String,
     /// What is wrong.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 1000, pattern = r"\S")]
     pub description: String,
     /// Where, in words.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub location_text: String,
     /// Latitude (WGS-84).
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
     /// Longitude.
+    #[schema(minimum = -180, maximum = 180)]
     pub lng: Option<f64>,
     /// Photos uploaded with `POST /photos`.
     #[serde(default)]
+    #[schema(max_items = 9)]
     pub photos: Vec<Uuid>,
 }
 
@@ -86,6 +93,7 @@ pub struct EventQuery {
     pub at_place_id: Option<Uuid>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -251,16 +259,22 @@ pub async fn rates(
 pub struct EventDeadlines {
     /// The category (a new one joins the community's dictionary).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 30, pattern = r"\S")]
     pub category: String,
     /// Reported → accepted, hours.
+    #[schema(minimum = 1, maximum = 720)]
     pub accept_hours: i64,
     /// Accepted → dispatched.
+    #[schema(minimum = 1, maximum = 720)]
     pub dispatch_hours: i64,
     /// Dispatched → resolved.
+    #[schema(minimum = 1, maximum = 720)]
     pub resolve_hours: i64,
     /// Resolved → verified.
+    #[schema(minimum = 1, maximum = 720)]
     pub verify_hours: i64,
     /// Verified → closed.
+    #[schema(minimum = 1, maximum = 720)]
     pub close_hours: i64,
 }
 
@@ -321,8 +335,10 @@ pub async fn photo(
 pub struct NewKey {
     /// Which system will hold it (e.g. 区12345平台).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// The community or grid it files events in.
+    #[schema(required = true, nullable = false)]
     pub place_id: Option<Uuid>,
 }
 

@@ -22,14 +22,18 @@ use crate::AppState;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewDemand {
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
     /// Category (养老, 助残, 儿童, 医疗健康, 法律, 环境, 文化, 就业...).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 30, pattern = r"\S")]
     pub category: String,
     /// What is needed (published on the demand list: no names or numbers).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 1000, pattern = r"\S")]
     pub content: String,
     /// `low` / `normal` / `high` / `urgent`.
+    #[schema(example = "normal")]
     pub urgency: Option<String>,
     /// The resident.
     pub resident_id: Option<Uuid>,
@@ -37,17 +41,20 @@ pub struct NewDemand {
     pub household_id: Option<Uuid>,
     /// A group instead (楼栋3的老人).
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub group_text: String,
     /// Where, when it is a place rather than a household (a building, a grid).
     pub place_id: Option<Uuid>,
     /// Skills it calls for.
     #[serde(default)]
+    #[schema(max_items = 20, max_length = 20)]
     pub skills: Vec<String>,
     /// Wanted from.
     pub wanted_from: Option<NaiveDate>,
     /// Wanted until.
     pub wanted_to: Option<NaiveDate>,
     /// `visit` / `order` / `grid_report` / `meeting` / `other`.
+    #[schema(example = "visit")]
     pub source: Option<String>,
 }
 
@@ -95,6 +102,7 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -137,6 +145,7 @@ pub async fn get_demand(
 pub struct MatchQuery {
     /// At most this many (default 20, at most 100).
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -155,28 +164,36 @@ pub async fn matches(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewResource {
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
     /// `venue` / `people` / `skill` / `information` / `money` / `goods`.
     #[serde(default)]
+    #[schema(required = true, example = "venue")]
     pub kind: String,
     /// Name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Categories served.
     #[serde(default)]
+    #[schema(required = true, min_items = 1, max_items = 20, max_length = 20)]
     pub categories: Vec<String>,
     /// Skills.
     #[serde(default)]
+    #[schema(max_items = 20, max_length = 20)]
     pub skills: Vec<String>,
     /// Places (absent: no limit).
+    #[schema(minimum = 1, maximum = 1000000)]
     pub capacity: Option<i64>,
     /// The partner's login.
     pub provider_id: Option<Uuid>,
     /// Who offers it.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub provider_name: String,
     /// When available (周一至周五, 周末上午...).
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub availability: String,
     /// From.
     pub available_from: Option<NaiveDate>,
@@ -249,15 +266,19 @@ pub async fn resource_matches(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewProject {
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
     /// Title.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100, pattern = r"\S")]
     pub title: String,
     /// What it does.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
     /// Demands it meets.
     #[serde(default)]
+    #[schema(required = true, min_items = 1)]
     pub demand_ids: Vec<Uuid>,
     /// Resources it uses.
     #[serde(default)]
@@ -369,6 +390,7 @@ pub async fn categories(
 pub struct NewCategory {
     /// Name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 30, pattern = r"\S")]
     pub name: String,
     /// The top-level category it goes under (empty: a new top-level one).
     #[serde(default)]

@@ -33,6 +33,7 @@ pub fn created<T: Serialize>(location: String, body: &T) -> Response {
 pub struct Paging {
     /// Page size, default 50, at most 500.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -21,19 +21,23 @@ use crate::AppState;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewOrder {
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
     /// Household served.
     pub household_id: Option<Uuid>,
     /// Category (养老, 助残, 医疗健康...).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 30, pattern = r"\S")]
     pub category: String,
     /// What is asked for.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 1000, pattern = r"\S")]
     pub content: String,
     /// Wanted by (date).
     pub wanted_by: Option<NaiveDate>,
     /// Photos uploaded with `POST /photos`.
     #[serde(default)]
+    #[schema(max_items = 9)]
     pub photos: Vec<Uuid>,
 }
 
@@ -84,6 +88,7 @@ pub struct BoardQuery {
     pub mine: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -235,11 +240,14 @@ pub async fn complete(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewEvaluation {
     /// `resident` / `station` / `team`.
+    #[schema(required = true, nullable = false, example = "resident")]
     pub by: Option<String>,
     /// 1 to 5.
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 5)]
     pub score: Option<i64>,
     /// Comment.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub comment: String,
 }
 
@@ -261,14 +269,19 @@ pub async fn evaluate(
 pub struct DeadlinesBody {
     /// The category they apply to.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 30, pattern = r"\S")]
     pub category: String,
     /// Placed → dispatched, hours.
+    #[schema(minimum = 1, maximum = 720)]
     pub dispatch_hours: i64,
     /// Dispatched → accepted, hours.
+    #[schema(minimum = 1, maximum = 720)]
     pub accept_hours: i64,
     /// Accepted → completed, hours.
+    #[schema(minimum = 1, maximum = 720)]
     pub complete_hours: i64,
     /// Completed → closed without the missing evaluations, days.
+    #[schema(minimum = 1, maximum = 30)]
     pub evaluate_days: i64,
 }
 

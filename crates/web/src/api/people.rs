@@ -23,12 +23,15 @@ use crate::AppState;
 pub struct NewHousehold {
     /// Building or lane.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[schema(required = true, nullable = false)]
     pub place_id: Option<Uuid>,
     /// Door (门牌).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100, pattern = r"\S")]
     pub address: String,
     /// Tags.
     #[serde(default)]
+    #[schema(max_items = 20, max_length = 20)]
     pub tags: Vec<String>,
 }
 
@@ -61,6 +64,7 @@ pub struct HouseholdQuery {
     pub include_archived: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -123,8 +127,10 @@ pub async fn get_household(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct HouseholdChange {
     /// Door.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub address: Option<String>,
     /// Tags (the whole list; `[]` clears).
+    #[schema(max_items = 20, max_length = 20)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -207,6 +213,7 @@ pub struct ResidentQuery {
     pub unmask: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -322,6 +329,7 @@ pub struct ResidentMove {
     pub household_id: Uuid,
     /// Why.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub note: String,
 }
 

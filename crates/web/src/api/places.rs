@@ -19,9 +19,11 @@ use crate::AppState;
 pub struct NewPlace {
     /// `district` `street` `community` `grid` `building` `lane`.
     #[serde(default)]
+    #[schema(required = true, example = "grid")]
     pub kind: String,
     /// Name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// Parent (none only for a district).
     pub parent_id: Option<Uuid>,
@@ -48,6 +50,7 @@ pub struct PlaceQuery {
     pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -111,6 +114,7 @@ pub async fn children(
 pub struct Rename {
     /// The new name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
 }
 
@@ -132,6 +136,7 @@ pub struct MoveBody {
     pub parent_id: Uuid,
     /// Why.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub note: String,
 }
 
@@ -210,6 +215,7 @@ pub async fn history(
 pub struct TagView {
     /// The tag.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 20, pattern = r"\S")]
     pub tag: String,
     /// Whether the tag is itself sensitive.
     #[serde(default)]

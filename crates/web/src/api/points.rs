@@ -42,19 +42,26 @@ pub async fn summary(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PolicyBody {
     /// Points for one hour.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1000)]
     pub points_per_hour: Option<i64>,
     /// Points for one donated item.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1000)]
     pub points_per_item: Option<i64>,
     /// Points in a year for star eligibility.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 100000)]
     pub star_threshold: Option<i64>,
     /// First day it applies to.
+    #[schema(required = true, nullable = false)]
     pub valid_from: Option<NaiveDate>,
     /// `down` (default) / `nearest` / `up`.
+    #[schema(example = "down")]
     pub rounding: Option<String>,
     /// Cumulative hours for each star level (default 100, 300, 600, 1000, 1500).
+    #[schema(min_items = 1, max_items = 10, minimum = 1, maximum = 100000)]
     pub star_hours: Option<Vec<i64>>,
     /// For how many calendar years points can be spent (1: until the end of the year earned); absent or
     /// null: they never expire.
+    #[schema(minimum = 1, maximum = 10)]
     pub valid_years: Option<i64>,
 }
 
@@ -102,12 +109,14 @@ pub async fn get_policy(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewRedemption {
     /// Volunteer.
+    #[schema(required = true, nullable = false)]
     pub volunteer_id: Option<Uuid>,
     /// A voucher (早餐券, 理发券...).
     pub reward_id: Option<Uuid>,
     /// Supermarket goods.
     pub item_id: Option<Uuid>,
     /// How many (1 when absent).
+    #[schema(minimum = 1, maximum = 1000)]
     pub quantity: Option<i64>,
 }
 
@@ -138,20 +147,27 @@ pub async fn get_redemption(
 pub struct NewItem {
     /// Name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// Unit (件 when empty).
     #[serde(default)]
+    #[schema(max_length = 10)]
     pub unit: String,
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
     /// Points for one.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 100000)]
     pub points_price: Option<i64>,
     /// `goods` (default) or `voucher`.
+    #[schema(example = "goods")]
     pub kind: Option<String>,
     /// The merchant offering a voucher.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub merchant: String,
     /// Vouchers: how many are offered.
+    #[schema(minimum = 1, maximum = 1000000)]
     pub quantity: Option<i64>,
 }
 
@@ -202,6 +218,7 @@ pub struct ItemQuery {
     pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -244,17 +261,22 @@ pub async fn get_item(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewIssue {
     /// Item.
+    #[schema(required = true, nullable = false)]
     pub item_id: Option<Uuid>,
     /// How many.
     #[serde(default)]
+    #[schema(required = true, minimum = 1, maximum = 1000000)]
     pub quantity: i64,
     /// The household in hardship.
+    #[schema(required = true, nullable = false)]
     pub household_id: Option<Uuid>,
     /// Why.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")]
     pub reason: String,
     /// Who approved it (the caller when empty).
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub approver: String,
 }
 
@@ -285,12 +307,15 @@ pub async fn issue(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewPurchase {
     /// Item.
+    #[schema(required = true, nullable = false)]
     pub item_id: Option<Uuid>,
     /// How many.
     #[serde(default)]
+    #[schema(required = true, minimum = 1, maximum = 1000000)]
     pub quantity: i64,
     /// Bought from.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub supplier: String,
 }
 
@@ -312,6 +337,7 @@ pub async fn purchase(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Stocktake {
     /// What was counted on the shelf.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1000000)]
     pub counted: Option<i64>,
     /// Why it differs (needed when it does).
     #[serde(default)]
@@ -341,11 +367,14 @@ pub struct NewDonation {
     pub donor_volunteer_id: Option<Uuid>,
     /// Donor's name (the volunteer's when empty).
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub donor_name: String,
     /// What was given.
     #[serde(default)]
+    #[schema(required = true, min_items = 1, max_items = 100)]
     pub items: Vec<DonationLine>,
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
 }
 

@@ -35,6 +35,7 @@ pub struct UserQuery {
     pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -74,6 +75,7 @@ pub async fn get(
 pub struct RolesBody {
     /// The complete new set of grants.
     #[serde(default)]
+    #[schema(required = true, min_items = 1)]
     pub roles: Vec<RoleInput>,
 }
 
@@ -132,6 +134,7 @@ pub async fn enable(
 pub struct ResetBody {
     /// The new password.
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
 }
 

@@ -22,18 +22,22 @@ use crate::AppState;
 pub struct NewVolunteer {
     /// Name (from the resident when linked and empty).
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub name: String,
     /// Phone.
     pub phone: Option<String>,
     /// Community.
+    #[schema(required = true, nullable = false)]
     pub community_id: Option<Uuid>,
     /// The resident this volunteer is.
     pub resident_id: Option<Uuid>,
     /// Skills.
     #[serde(default)]
+    #[schema(max_items = 20, max_length = 20)]
     pub skills: Vec<String>,
     /// Service categories.
     #[serde(default)]
+    #[schema(max_items = 20, max_length = 20)]
     pub categories: Vec<String>,
     /// Party member.
     #[serde(default)]
@@ -43,11 +47,14 @@ pub struct NewVolunteer {
     pub in_service_party_member: bool,
     /// Work unit.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub work_unit: String,
     /// Availability.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub availability: String,
     /// `male` / `female` (from the ID number when absent).
+    #[schema(example = "male")]
     pub sex: Option<String>,
     /// Birth date (from the ID number when absent).
     pub birth_date: Option<NaiveDate>,
@@ -120,6 +127,7 @@ pub struct VolunteerQuery {
     pub min_hours: Option<i64>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -241,6 +249,7 @@ pub async fn mine(
 pub struct NewTeam {
     /// Name.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// Community (taken from the parent for a sub-group).
     pub community_id: Option<Uuid>,
@@ -250,6 +259,7 @@ pub struct NewTeam {
     pub parent_id: Option<Uuid>,
     /// What it does.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub description: String,
 }
 
@@ -282,6 +292,7 @@ pub struct TeamQuery {
     pub community_id: Option<Uuid>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::api::empty_none")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Cursor.
     pub cursor: Option<String>,
@@ -316,11 +327,13 @@ pub struct NewMember {
     pub volunteer_id: Option<Uuid>,
     /// Several volunteers joining together.
     #[serde(default)]
+    #[schema(max_items = 500)]
     pub volunteer_ids: Vec<Uuid>,
     /// Joined on (today when absent).
     pub joined_on: Option<NaiveDate>,
     /// Note, e.g. the partner unit.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub note: String,
 }
 

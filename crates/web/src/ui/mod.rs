@@ -377,6 +377,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/residents/{id}/edit", get(people::edit_resident))
         .route("/residents/{id}/move", post(people::move_resident))
         .route("/residents/{id}/archive", post(people::archive_resident))
+        .route("/erasures", post(people::erase))
         .route(
             "/imports",
             get(imports::index)

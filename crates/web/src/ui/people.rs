@@ -186,6 +186,7 @@ struct HouseholdPage {
     h: Household,
     residents: Vec<Resident>,
     can_write: bool,
+    can_erase: bool,
     errors: FormErrors,
     tags_text: String,
 }
@@ -212,6 +213,7 @@ async fn household_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErro
                 h,
                 residents,
                 can_write,
+                can_erase: actor.has_anywhere(Permission::ManageUsers),
                 errors,
                 tags_text,
             })
@@ -494,6 +496,7 @@ struct ResidentPage {
     sex_label: String,
     can_write: bool,
     can_unmask: bool,
+    can_erase: bool,
     moves: Vec<String>,
     errors: FormErrors,
 }
@@ -527,12 +530,14 @@ async fn resident_page(
         .collect();
     let can_write = actor.has_anywhere(Permission::WritePeople);
     let can_unmask = actor.has_anywhere(Permission::UnmaskPii);
+    let can_erase = actor.has_anywhere(Permission::ManageUsers);
     render(&ResidentPage {
         ctx,
         r,
         sex_label,
         can_write,
         can_unmask,
+        can_erase,
         moves,
         errors,
     })
@@ -646,6 +651,39 @@ pub async fn move_resident(
             Ok(errs) => resident_page(&s, user, id, false, errs).await,
             Err(e) => error_page(user.ctx, e),
         },
+    }
+}
+
+/// Erasure form (from a resident's, household's or volunteer's page).
+#[derive(Debug, Deserialize)]
+pub struct ErasureForm {
+    subject_type: String,
+    subject_id: Uuid,
+    #[serde(default)]
+    basis: String,
+}
+
+/// `POST /erasures`: erases the personal text kept about the page's subject, then goes back to it.
+pub async fn erase(
+    State(s): State<AppState>,
+    user: PageUser,
+    Form(f): Form<ErasureForm>,
+) -> Response {
+    let input = wushe_app::erasure::ErasureInput {
+        subject_type: f.subject_type,
+        subject_id: f.subject_id,
+        basis: f.basis,
+    };
+    match wushe_app::erasure::erase(&s.app, &user.actor, &input).await {
+        Ok(done) => {
+            let back = match done.subject_type.as_str() {
+                "household" => "households",
+                "volunteer" => "volunteers",
+                _ => "residents",
+            };
+            see_other(&format!("/{back}/{}", done.subject_id), "erased")
+        }
+        Err(e) => error_page(user.ctx, e),
     }
 }
 

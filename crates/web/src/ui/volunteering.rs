@@ -277,6 +277,7 @@ struct VolunteerPage {
     points: PointsSummary,
     records: Vec<ServiceRecord>,
     can_manage: bool,
+    can_erase: bool,
     errors: FormErrors,
     today: NaiveDate,
 }
@@ -300,6 +301,7 @@ async fn volunteer_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErro
                 points,
                 records,
                 can_manage,
+                can_erase: actor.has_anywhere(Permission::ManageUsers),
                 errors,
                 today: s.app.today(),
             })
