@@ -985,15 +985,35 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Activity> {
     full(&mut c, a, manager).await
 }
 
+/// What a caller may ask of the activity list (which communities' activities they see is the use
+/// case's to decide).
+#[derive(Debug, Clone, Default)]
+pub struct ActivitySearch {
+    /// Only in this status.
+    pub status: Option<String>,
+    /// Starting at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Starting before.
+    pub to: Option<DateTime<Utc>>,
+    /// Only this team's (and its sub-groups').
+    pub team_id: Option<Uuid>,
+}
+
 /// Lists activities in the caller's area (a volunteer sees the published ones of their community).
 pub async fn list(
     app: &App,
     actor: &Actor,
-    mut f: ActivityFilter,
+    search: &ActivitySearch,
     community_id: Option<Uuid>,
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Activity>> {
+    let mut f = ActivityFilter {
+        status: search.status.clone(),
+        from: search.from,
+        to: search.to,
+        team_id: search.team_id,
+    };
     let limit = page::limit(limit)?;
     let after: Option<(DateTime<Utc>, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;

@@ -1,6 +1,7 @@
 //! Writing and reading the audit log.
 
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 use uuid::Uuid;
 use wushe_domain::role::Permission;
 use wushe_store::audit::{AuditFilter, AuditRow};
@@ -55,14 +56,83 @@ pub async fn record_alone(app: &App, actor: &Actor, e: Entry<'_>) -> AppResult<(
     Ok(tx.commit().await?)
 }
 
+/// What an auditor may ask of the log (days in Asia/Shanghai, `to` inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct AuditSearch {
+    /// Actions starting with this, e.g. `resident.`.
+    pub action: Option<String>,
+    /// Only this actor.
+    pub actor_id: Option<Uuid>,
+    /// Only this object.
+    pub object_id: Option<Uuid>,
+    /// From this day.
+    pub from: Option<NaiveDate>,
+    /// To this day.
+    pub to: Option<NaiveDate>,
+}
+
+impl AuditSearch {
+    /// The store's filter: the days as the instants they begin and end.
+    pub(crate) fn filter(&self) -> AuditFilter {
+        use wushe_domain::time::start_of_day;
+        AuditFilter {
+            action: self.action.clone().filter(|s| !s.is_empty()),
+            actor_id: self.actor_id,
+            object_id: self.object_id,
+            from: self.from.map(start_of_day),
+            to: self.to.and_then(|d| d.succ_opt()).map(start_of_day),
+        }
+    }
+}
+
+/// An audit entry as auditors read it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    /// Id.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor_id: Option<Uuid>,
+    /// Their user name.
+    pub actor_name: String,
+    /// What.
+    pub action: String,
+    /// Kind of object.
+    pub object_type: String,
+    /// Which object.
+    pub object_id: Option<Uuid>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// Details.
+    pub detail: serde_json::Value,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            ip: r.ip,
+            detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
 /// Reads the audit log (auditors only), newest first.
 pub async fn list(
     app: &App,
     actor: &Actor,
-    f: &AuditFilter,
+    search: &AuditSearch,
     cursor: Option<&str>,
     limit: Option<i64>,
-) -> AppResult<Page<AuditRow>> {
+) -> AppResult<Page<AuditEntry>> {
+    let f = &search.filter();
     if !actor.has_anywhere(Permission::ReadAudit) {
         return Err(AppError::Forbidden);
     }
@@ -74,7 +144,7 @@ pub async fn list(
         wushe_store::audit::list(&mut c.conn(), &scope, f, before, limit + 1).await?
     };
     record_reading(app, actor, "audit.read", f, rows.len().min(limit as usize)).await?;
-    Ok(page::cut(rows, limit, |r| r.id, |r| r))
+    Ok(page::cut(rows, limit, |r| r.id, AuditEntry::from))
 }
 
 /// Audits a read or export of the audit log itself: who looked at whose traces is a trace too.

@@ -536,8 +536,39 @@ pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str)
     Ok(())
 }
 
-/// Creates a named API token for the caller; the token is shown once.
-pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<(String, SessionRow)> {
+/// An API token as its owner sees it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    /// Token id (to revoke it).
+    pub id: Uuid,
+    /// Label.
+    pub name: String,
+    /// The secret, shown only when created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Created.
+    pub created_at: chrono::DateTime<Utc>,
+    /// Expires.
+    pub expires_at: chrono::DateTime<Utc>,
+    /// Last used.
+    pub last_seen_at: chrono::DateTime<Utc>,
+}
+
+impl ApiToken {
+    fn of(s: SessionRow, token: Option<String>) -> ApiToken {
+        ApiToken {
+            id: s.id,
+            name: s.name,
+            token,
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+            last_seen_at: s.last_seen_at,
+        }
+    }
+}
+
+/// Creates a named API token for the caller; the token is shown once, in the answer.
+pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<ApiToken> {
     let name = wushe_domain::text::clean(name);
     let mut errs = wushe_domain::error::ValidationErrors::new();
     wushe_domain::text::check_len("name", "令牌名称", &name, 1, 50, &mut errs);
@@ -578,13 +609,14 @@ pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<(St
         .find(|s| s.id == id)
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok((token, row))
+    Ok(ApiToken::of(row, Some(token)))
 }
 
 /// The caller's live API tokens.
-pub async fn tokens(app: &App, actor: &Actor) -> AppResult<Vec<SessionRow>> {
+pub async fn tokens(app: &App, actor: &Actor) -> AppResult<Vec<ApiToken>> {
     let mut c = app.db.read().await?;
-    Ok(wushe_store::sessions::api_tokens(&mut c.conn(), actor.user_id).await?)
+    let rows = wushe_store::sessions::api_tokens(&mut c.conn(), actor.user_id).await?;
+    Ok(rows.into_iter().map(|r| ApiToken::of(r, None)).collect())
 }
 
 /// Revokes one of the caller's tokens.

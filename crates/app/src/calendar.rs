@@ -121,13 +121,13 @@ pub async fn community(app: &App, actor: &Actor, community_id: Uuid) -> AppResul
     drop(c);
     let mut events = Vec::new();
     for status in ["published", "completed", "cancelled"] {
-        let f = wushe_store::activities::ActivityFilter {
+        let f = crate::activities::ActivitySearch {
             status: Some(status.into()),
             from: Some(Utc::now() - chrono::Duration::days(90)),
             ..Default::default()
         };
         let page =
-            crate::activities::list(app, actor, f, Some(community_id), None, Some(500)).await?;
+            crate::activities::list(app, actor, &f, Some(community_id), None, Some(500)).await?;
         events.extend(page.items.iter().map(event));
     }
     events.sort_by_key(|e| e.starts_at);

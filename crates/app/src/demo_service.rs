@@ -4,7 +4,6 @@
 
 use uuid::Uuid;
 use wushe_domain::{event, order, project};
-use wushe_store::residents::ResidentFilter;
 
 use crate::events::{Report, StepInput};
 use crate::lists::{DemandInput, ProjectStepInput, ResourceInput};
@@ -17,7 +16,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
     let residents = crate::residents::list(
         app,
         &sys,
-        ResidentFilter::default(),
+        &Default::default(),
         Some(community),
         None,
         Some(60),

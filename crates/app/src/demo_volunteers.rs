@@ -6,7 +6,6 @@
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 use wushe_domain::activity::Step;
-use wushe_store::residents::ResidentFilter;
 
 use crate::activities::{ActivityInput, Completion, HoursLine, Task};
 use crate::supermarket::{DonationLine, ItemInput};
@@ -22,7 +21,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
     let residents = crate::residents::list(
         app,
         &sys,
-        ResidentFilter::default(),
+        &Default::default(),
         Some(community),
         None,
         Some(200),

@@ -632,16 +632,34 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Event> {
     Ok(view(e, tl))
 }
 
+/// What a caller may ask of the event list; whose reports a non-handler sees (their own) is the use
+/// case's to fill in, never a field here.
+#[derive(Debug, Clone, Default)]
+pub struct EventSearch {
+    /// Only in this status.
+    pub status: Option<String>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only what is now exactly at this place (what was escalated to it).
+    pub at_place: Option<Uuid>,
+}
+
 /// Lists events: a handler's area (by the grid they were reported in), or what was escalated to one place
 /// (`at_place`), or, for everyone else, the events they reported.
 pub async fn list(
     app: &App,
     actor: &Actor,
-    mut f: EventFilter,
+    search: &EventSearch,
     place_id: Option<Uuid>,
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<page::Page<Event>> {
+    let mut f = EventFilter {
+        status: search.status.clone(),
+        category: search.category.clone(),
+        at_place: search.at_place,
+        ..Default::default()
+    };
     let limit = page::limit(limit)?;
     let before: Option<(DateTime<Utc>, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;

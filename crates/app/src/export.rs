@@ -9,8 +9,6 @@ use serde_json::json;
 use uuid::Uuid;
 use wushe_domain::import::RESIDENT_HEADERS;
 use wushe_domain::role::Permission;
-use wushe_store::households::HouseholdFilter;
-use wushe_store::residents::ResidentFilter;
 use wushe_store::Conn;
 
 use crate::audit::{self, Entry};
@@ -49,7 +47,7 @@ async fn place_names(
 pub async fn residents(
     app: &App,
     actor: &Actor,
-    mut f: ResidentFilter,
+    search: &crate::residents::ResidentSearch,
     under_place: Option<Uuid>,
     unmask: bool,
 ) -> AppResult<(Vec<u8>, usize)> {
@@ -57,6 +55,7 @@ pub async fn residents(
         return Err(AppError::Forbidden);
     }
     let scope = actor.scope(Permission::ExportPeople);
+    let mut f = search.filter();
     // A read on a reader connection: a long export never holds the writer (on SQLite, every write).
     let mut rc = app.db.read().await?;
     let mut c = rc.conn();
@@ -127,13 +126,14 @@ pub async fn residents(
 pub async fn households(
     app: &App,
     actor: &Actor,
-    mut f: HouseholdFilter,
+    search: &crate::households::HouseholdSearch,
     under_place: Option<Uuid>,
 ) -> AppResult<(Vec<u8>, usize)> {
     if !actor.has_anywhere(Permission::ExportPeople) {
         return Err(AppError::Forbidden);
     }
     let scope = actor.scope(Permission::ExportPeople);
+    let mut f = search.filter();
     // A read on a reader connection: a long export never holds the writer (on SQLite, every write).
     let mut rc = app.db.read().await?;
     let mut c = rc.conn();
@@ -186,8 +186,9 @@ pub async fn households(
 pub async fn audit_log(
     app: &App,
     actor: &Actor,
-    f: &wushe_store::audit::AuditFilter,
+    search: &crate::audit::AuditSearch,
 ) -> AppResult<(Vec<u8>, usize)> {
+    let f = &search.filter();
     if !actor.has_anywhere(Permission::ReadAudit) {
         return Err(AppError::Forbidden);
     }

@@ -329,11 +329,34 @@ pub async fn set_archived(
     Ok(row.into())
 }
 
+/// What a caller may ask of the household list (the area is the caller's own, never a field here).
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdSearch {
+    /// Only with this tag.
+    pub tag: Option<String>,
+    /// Door contains.
+    pub q: Option<String>,
+    /// Include archived households.
+    pub include_archived: bool,
+}
+
+impl HouseholdSearch {
+    /// The store's filter for it, inside no narrower place yet.
+    pub(crate) fn filter(&self) -> HouseholdFilter {
+        HouseholdFilter {
+            under_path: None,
+            tag: self.tag.clone(),
+            q: self.q.clone(),
+            include_archived: self.include_archived,
+        }
+    }
+}
+
 /// Lists households in the caller's area with filters.
 pub async fn list(
     app: &App,
     actor: &Actor,
-    mut f: HouseholdFilter,
+    search: &HouseholdSearch,
     under_place: Option<Uuid>,
     cursor: Option<&str>,
     limit: Option<i64>,
@@ -341,6 +364,7 @@ pub async fn list(
     let limit = page::limit(limit)?;
     let after: Option<(String, String, Uuid)> = page::decode(cursor)?;
     let scope = actor.scope(Permission::ReadPeople);
+    let mut f = search.filter();
     let mut c = app.db.read().await?;
     let mut conn = c.conn();
     if let Some(pid) = under_place {

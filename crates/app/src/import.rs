@@ -536,3 +536,44 @@ async fn finish(
     )
     .await
 }
+
+/// How long a previewed sheet waits for its confirmation.
+const UPLOAD_DAYS: i64 = 1;
+
+/// Keeps an uploaded sheet for the preview's confirmation step, so the file is not sent twice; drops
+/// kept sheets older than a day on the way.
+pub async fn keep_upload(
+    app: &App,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    wushe_store::imports::purge_uploads(&mut c, now - chrono::Duration::days(UPLOAD_DAYS), None)
+        .await?;
+    wushe_store::imports::save_upload(&mut c, id, actor.user_id, file_name, bytes, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The caller's kept sheet (its name and bytes), if it is still there.
+pub async fn kept_upload(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<Option<(String, Vec<u8>)>> {
+    let since = Utc::now() - chrono::Duration::days(UPLOAD_DAYS);
+    let mut c = app.db.read().await?;
+    Ok(wushe_store::imports::load_upload(&mut c.conn(), id, actor.user_id, since).await?)
+}
+
+/// Drops a kept sheet once it was imported (and any older than a day).
+pub async fn drop_upload(app: &App, id: Uuid) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    let before = Utc::now() - chrono::Duration::days(UPLOAD_DAYS);
+    wushe_store::imports::purge_uploads(&mut tx.conn(), before, Some(id)).await?;
+    Ok(tx.commit().await?)
+}

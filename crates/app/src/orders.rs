@@ -772,18 +772,38 @@ pub enum Mine {
     Serving,
 }
 
+/// What a caller may ask of the dispatch board; who placed or serves an order is the use case's to
+/// fill in from `mine`, never a field a caller sets.
+#[derive(Debug, Clone, Default)]
+pub struct BoardSearch {
+    /// Only in this status.
+    pub status: Option<String>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only orders whose current step is overdue now.
+    pub overdue: bool,
+    /// Only in this community (or another place inside the caller's area).
+    pub place_id: Option<Uuid>,
+    /// The caller's own orders; the default for callers without a station or steward role.
+    pub mine: Option<Mine>,
+}
+
 /// Lists orders for the dispatch board (filters: status, category, overdue, community), or the caller's
 /// own (`mine`; the default for callers without a station or steward role).
-#[allow(clippy::too_many_arguments)]
 pub async fn board(
     app: &App,
     actor: &Actor,
-    mut f: OrderFilter,
-    community_id: Option<Uuid>,
-    mine: Option<Mine>,
+    search: &BoardSearch,
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Board> {
+    let mut f = OrderFilter {
+        status: search.status.clone(),
+        category: search.category.clone(),
+        overdue_at: search.overdue.then(Utc::now),
+        ..Default::default()
+    };
+    let (community_id, mine) = (search.place_id, search.mine);
     let limit = page::limit(limit)?;
     let before: Option<(DateTime<Utc>, Uuid)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;

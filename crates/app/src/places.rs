@@ -222,6 +222,11 @@ pub async fn children(
         .collect())
 }
 
+/// True when the caller may create a place at the top of the map (a district): a system-wide grant.
+pub fn may_create_roots(actor: &Actor) -> bool {
+    actor.scope(Permission::ManagePlaces) == wushe_store::Scope::All
+}
+
 /// The top places the caller sees: their grant places (or the districts for a system-wide grant).
 pub async fn roots(app: &App, actor: &Actor) -> AppResult<Vec<Place>> {
     let mut c = app.db.read().await?;

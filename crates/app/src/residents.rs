@@ -703,11 +703,42 @@ pub async fn set_archived(
     Ok(Resident::masked(row))
 }
 
+/// What a caller may ask of the resident list. The area searched is the caller's own (and the place
+/// named beside it, once checked), never a field here.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentSearch {
+    /// Only in this household.
+    pub household_id: Option<Uuid>,
+    /// Only with this tag.
+    pub tag: Option<String>,
+    /// Name contains (two characters or more use the search terms).
+    pub name: Option<String>,
+    /// Door contains.
+    pub address: Option<String>,
+    /// Include archived residents.
+    pub include_archived: bool,
+}
+
+impl ResidentSearch {
+    /// The store's filter for it, inside no narrower place yet and with secrets withheld.
+    pub(crate) fn filter(&self) -> ResidentFilter {
+        ResidentFilter {
+            under_path: None,
+            household_id: self.household_id,
+            tag: self.tag.clone(),
+            name: self.name.clone(),
+            address: self.address.clone(),
+            include_archived: self.include_archived,
+            secrets: false,
+        }
+    }
+}
+
 /// Lists and searches residents in the caller's area (always masked; open one to unmask).
 pub async fn list(
     app: &App,
     actor: &Actor,
-    mut f: ResidentFilter,
+    search: &ResidentSearch,
     under_place: Option<Uuid>,
     cursor: Option<&str>,
     limit: Option<i64>,
@@ -715,6 +746,7 @@ pub async fn list(
     let limit = page::limit(limit)?;
     let after: Option<(String, Uuid)> = page::decode(cursor)?;
     let scope = actor.scope(Permission::ReadPeople);
+    let mut f = search.filter();
     let mut c = app.db.read().await?;
     let mut conn = c.conn();
     if let Some(pid) = under_place {

@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 use serde_json::json;
 use uuid::Uuid;
 use wushe_domain::role::Permission;
-use wushe_store::volunteers::VolunteerFilter;
 
 use crate::audit::{self, Entry};
 use crate::sheet::write_sheet;
@@ -66,10 +65,11 @@ fn hours(minutes: i64) -> String {
 pub async fn volunteers(
     app: &App,
     actor: &Actor,
-    f: &VolunteerFilter,
+    search: &crate::volunteers::VolunteerSearch,
     community_id: Option<Uuid>,
     unmask: bool,
 ) -> AppResult<(Vec<u8>, usize)> {
+    let f = &search.filter()?;
     if !actor.has_anywhere(Permission::ReadVolunteers) {
         return Err(AppError::Forbidden);
     }

@@ -693,15 +693,51 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid, unmask: bool) -> AppResult<
     Ok(out)
 }
 
+/// What a caller may ask of the volunteer list and its export.
+#[derive(Debug, Clone, Default)]
+pub struct VolunteerSearch {
+    /// Name or volunteer number contains this.
+    pub q: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only party members (community staff only: grants inside a community cannot filter on it).
+    pub party_member: bool,
+    /// Has this skill.
+    pub skill: Option<String>,
+    /// Only with at least this many hours served (0 to 100,000).
+    pub min_hours: Option<i64>,
+}
+
+impl VolunteerSearch {
+    /// The store's filter; an hour count outside 0-100000 is refused rather than overflowing.
+    pub(crate) fn filter(&self) -> AppResult<VolunteerFilter> {
+        if self.min_hours.is_some_and(|h| !(0..=100_000).contains(&h)) {
+            return Err(AppError::field(
+                "min_hours",
+                "服务时长应为0到100000小时",
+                "min_hours must be between 0 and 100000",
+            ));
+        }
+        Ok(VolunteerFilter {
+            q: self.q.clone(),
+            status: self.status.clone(),
+            party_member: self.party_member.then_some(true),
+            skill: self.skill.clone(),
+            min_minutes: self.min_hours.map(|h| h * 60),
+        })
+    }
+}
+
 /// Lists volunteers in the caller's area, optionally inside one community.
 pub async fn list(
     app: &App,
     actor: &Actor,
-    f: &VolunteerFilter,
+    search: &VolunteerSearch,
     community_id: Option<Uuid>,
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Volunteer>> {
+    let f = &search.filter()?;
     let limit = page::limit(limit)?;
     let after: Option<(String, String)> = page::decode(cursor)?;
     let mut c = app.db.read().await?;

@@ -159,7 +159,7 @@ async fn run() -> anyhow::Result<()> {
             let (bytes, rows) = wushe_app::export::residents(
                 &app,
                 &Actor::system(),
-                Default::default(),
+                &Default::default(),
                 None,
                 false,
             )

@@ -11,7 +11,6 @@ use wushe_app::activities::{self, Activity, ActivityInput, Completion, HoursLine
 use wushe_app::page::Page;
 use wushe_app::service::{self, RecordInput, ServiceRecord};
 use wushe_domain::activity::Step;
-use wushe_store::activities::ActivityFilter;
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
@@ -106,23 +105,14 @@ pub struct ActivityQuery {
     pub cursor: Option<String>,
 }
 
-/// The start of a Shanghai day as a UTC instant.
-pub fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    wushe_domain::time::TZ
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-        .single()
-        .expect("Shanghai has no DST")
-        .with_timezone(&Utc)
-}
-
 impl ActivityQuery {
-    /// The store filter.
-    pub fn filter(&self) -> ActivityFilter {
-        ActivityFilter {
+    /// What is asked of the list (days in Asia/Shanghai, `to` inclusive).
+    pub fn filter(&self) -> activities::ActivitySearch {
+        use wushe_domain::time::start_of_day;
+        activities::ActivitySearch {
             status: self.status.clone().filter(|s| !s.is_empty()),
-            from: self.from.map(day_start),
-            to: self.to.map(|d| day_start(d + chrono::Duration::days(1))),
+            from: self.from.map(start_of_day),
+            to: self.to.map(|d| start_of_day(d + chrono::Duration::days(1))),
             team_id: self.team_id,
         }
     }
@@ -139,7 +129,7 @@ pub async fn list(
         activities::list(
             &s.app,
             &a,
-            q.filter(),
+            &q.filter(),
             q.community_id,
             q.cursor.as_deref(),
             q.limit,

@@ -3,11 +3,11 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
+use wushe_app::audit::AuditEntry;
 use wushe_app::page::Page;
-use wushe_store::audit::{AuditFilter, AuditRow};
 
 use super::xlsx;
 use crate::extract::ApiActor;
@@ -41,81 +41,29 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
 }
 
-fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    wushe_domain::time::TZ
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
-}
-
 impl AuditQuery {
-    /// The store filter.
-    pub fn filter(&self) -> AuditFilter {
-        AuditFilter {
-            action: self.action.clone().filter(|s| !s.is_empty()),
+    /// What is asked of the log.
+    pub fn filter(&self) -> wushe_app::audit::AuditSearch {
+        wushe_app::audit::AuditSearch {
+            action: self.action.clone(),
             actor_id: self.actor_id,
             object_id: self.object_id,
-            from: self.from.map(day_start),
-            to: self.to.and_then(|d| d.succ_opt()).map(day_start),
-        }
-    }
-}
-
-/// An audit entry.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct AuditView {
-    /// Id.
-    pub id: Uuid,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who.
-    #[serde(default, deserialize_with = "crate::api::empty_none")]
-    pub actor_id: Option<Uuid>,
-    /// Their user name.
-    pub actor_name: String,
-    /// What.
-    pub action: String,
-    /// Kind of object.
-    pub object_type: String,
-    /// Which object.
-    #[serde(default, deserialize_with = "crate::api::empty_none")]
-    pub object_id: Option<Uuid>,
-    /// Client address.
-    pub ip: Option<String>,
-    /// Details.
-    pub detail: serde_json::Value,
-}
-
-impl From<AuditRow> for AuditView {
-    fn from(r: AuditRow) -> Self {
-        AuditView {
-            id: r.id,
-            at: r.at,
-            actor_id: r.actor_id,
-            actor_name: r.actor_name,
-            action: r.action,
-            object_type: r.object_type,
-            object_id: r.object_id,
-            ip: r.ip,
-            detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
+            from: self.from,
+            to: self.to,
         }
     }
 }
 
 /// Reads the audit log, newest first (auditors only).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = Page<AuditView>), (status = 403, body = crate::problem::Problem)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = Page<AuditEntry>), (status = 403, body = crate::problem::Problem)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<Page<AuditView>>, ApiError> {
-    let p = wushe_app::audit::list(&s.app, &a, &q.filter(), q.cursor.as_deref(), q.limit).await?;
-    Ok(Json(Page {
-        items: p.items.into_iter().map(AuditView::from).collect(),
-        next_cursor: p.next_cursor,
-    }))
+) -> Result<Json<Page<AuditEntry>>, ApiError> {
+    Ok(Json(
+        wushe_app::audit::list(&s.app, &a, &q.filter(), q.cursor.as_deref(), q.limit).await?,
+    ))
 }
 
 /// Exports the filtered audit log to .xlsx.

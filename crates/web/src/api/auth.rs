@@ -93,37 +93,6 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// An API token as listed.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TokenView {
-    /// Token id (to revoke it).
-    pub id: Uuid,
-    /// Label.
-    pub name: String,
-    /// The secret, shown only when created.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// Created.
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    /// Expires.
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-    /// Last used.
-    pub last_seen_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl TokenView {
-    fn of(s: wushe_store::sessions::SessionRow, token: Option<String>) -> TokenView {
-        TokenView {
-            id: s.id,
-            name: s.name,
-            token,
-            created_at: s.created_at,
-            expires_at: s.expires_at,
-            last_seen_at: s.last_seen_at,
-        }
-    }
-}
-
 /// New token body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenBody {
@@ -134,33 +103,26 @@ pub struct TokenBody {
 }
 
 /// Creates a named API token (shown once).
-#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "auth", request_body = TokenBody, responses((status = 201, body = TokenView)))]
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "auth", request_body = TokenBody, responses((status = 201, body = auth::ApiToken)))]
 pub async fn create_token(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiJson(b): ApiJson<TokenBody>,
 ) -> Result<Response, ApiError> {
-    let (token, row) = auth::create_token(&s.app, &a, &b.name).await?;
-    let id = row.id;
+    let token = auth::create_token(&s.app, &a, &b.name).await?;
     Ok(super::created(
-        format!("/api/v1/me/tokens/{id}"),
-        &TokenView::of(row, Some(token)),
+        format!("/api/v1/me/tokens/{}", token.id),
+        &token,
     ))
 }
 
 /// The caller's live API tokens.
-#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "auth", responses((status = 200, body = Vec<TokenView>)))]
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "auth", responses((status = 200, body = Vec<auth::ApiToken>)))]
 pub async fn tokens(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-) -> Result<Json<Vec<TokenView>>, ApiError> {
-    Ok(Json(
-        auth::tokens(&s.app, &a)
-            .await?
-            .into_iter()
-            .map(|t| TokenView::of(t, None))
-            .collect(),
-    ))
+) -> Result<Json<Vec<auth::ApiToken>>, ApiError> {
+    Ok(Json(auth::tokens(&s.app, &a).await?))
 }
 
 /// Revokes one of the caller's API tokens.

@@ -13,7 +13,6 @@ use wushe_app::page::Page;
 use wushe_app::photos::Photo;
 use wushe_app::AppError;
 use wushe_domain::event::{Action, Deadlines};
-use wushe_store::events::EventFilter;
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
@@ -106,14 +105,21 @@ pub async fn list(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<EventQuery>,
 ) -> Result<Json<Page<Event>>, ApiError> {
-    let f = EventFilter {
+    let search = events::EventSearch {
         status: q.status,
         category: q.category,
         at_place: q.at_place_id,
-        ..Default::default()
     };
     Ok(Json(
-        events::list(&s.app, &a, f, q.place_id, q.cursor.as_deref(), q.limit).await?,
+        events::list(
+            &s.app,
+            &a,
+            &search,
+            q.place_id,
+            q.cursor.as_deref(),
+            q.limit,
+        )
+        .await?,
     ))
 }
 

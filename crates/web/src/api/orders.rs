@@ -4,13 +4,12 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::alerts::Alert;
 use wushe_app::orders::{self, ActInput, Board, Mine, Order, OrderInput};
 use wushe_domain::order::{Action, Deadlines};
-use wushe_store::orders::OrderFilter;
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
@@ -114,23 +113,15 @@ pub async fn board(
             .into())
         }
     };
-    let f = OrderFilter {
+    let search = orders::BoardSearch {
         status: q.status,
         category: q.category,
-        overdue_at: super::flag(&q.overdue).then(Utc::now),
-        ..Default::default()
+        overdue: super::flag(&q.overdue),
+        place_id: q.place_id.or(q.community_id),
+        mine,
     };
     Ok(Json(
-        orders::board(
-            &s.app,
-            &a,
-            f,
-            q.place_id.or(q.community_id),
-            mine,
-            q.cursor.as_deref(),
-            q.limit,
-        )
-        .await?,
+        orders::board(&s.app, &a, &search, q.cursor.as_deref(), q.limit).await?,
     ))
 }
 

@@ -9,8 +9,6 @@ use uuid::Uuid;
 use wushe_app::households::{self, Household};
 use wushe_app::page::Page;
 use wushe_app::residents::{self, Resident, ResidentInput, ResidentPatch};
-use wushe_store::households::HouseholdFilter;
-use wushe_store::residents::ResidentFilter;
 
 use super::{created, flag, xlsx};
 use crate::extract::ApiQuery;
@@ -71,10 +69,9 @@ pub struct HouseholdQuery {
 }
 
 impl HouseholdQuery {
-    /// The store filter.
-    pub fn filter(&self) -> HouseholdFilter {
-        HouseholdFilter {
-            under_path: None,
+    /// What is asked of the list.
+    pub fn filter(&self) -> wushe_app::households::HouseholdSearch {
+        wushe_app::households::HouseholdSearch {
             tag: self.tag.clone().filter(|s| !s.is_empty()),
             q: self.q.clone().filter(|s| !s.is_empty()),
             include_archived: flag(&self.include_archived),
@@ -93,7 +90,7 @@ pub async fn list_households(
         households::list(
             &s.app,
             &a,
-            q.filter(),
+            &q.filter(),
             q.place_id,
             q.cursor.as_deref(),
             q.limit,
@@ -109,7 +106,7 @@ pub async fn export_households(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<HouseholdQuery>,
 ) -> Result<Response, ApiError> {
-    let (bytes, _) = wushe_app::export::households(&s.app, &a, q.filter(), q.place_id).await?;
+    let (bytes, _) = wushe_app::export::households(&s.app, &a, &q.filter(), q.place_id).await?;
     Ok(xlsx("住户.xlsx", bytes))
 }
 
@@ -220,21 +217,19 @@ pub struct ResidentQuery {
 }
 
 impl ResidentQuery {
-    /// The store filter.
-    pub fn filter(&self) -> ResidentFilter {
+    /// What is asked of the list.
+    pub fn filter(&self) -> wushe_app::residents::ResidentSearch {
         let nonempty = |o: &Option<String>| {
             o.clone()
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
         };
-        ResidentFilter {
-            under_path: None,
+        wushe_app::residents::ResidentSearch {
             household_id: self.household_id,
             tag: nonempty(&self.tag),
             name: nonempty(&self.name).or_else(|| nonempty(&self.q)),
             address: nonempty(&self.address),
             include_archived: flag(&self.include_archived),
-            secrets: false,
         }
     }
 }
@@ -250,7 +245,7 @@ pub async fn list_residents(
         residents::list(
             &s.app,
             &a,
-            q.filter(),
+            &q.filter(),
             q.place_id,
             q.cursor.as_deref(),
             q.limit,
@@ -267,7 +262,7 @@ pub async fn export_residents(
     ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> Result<Response, ApiError> {
     let (bytes, _) =
-        wushe_app::export::residents(&s.app, &a, q.filter(), q.place_id, flag(&q.unmask)).await?;
+        wushe_app::export::residents(&s.app, &a, &q.filter(), q.place_id, flag(&q.unmask)).await?;
     Ok(xlsx("居民.xlsx", bytes))
 }
 

@@ -10,7 +10,6 @@ use uuid::Uuid;
 use wushe_app::page::Page;
 use wushe_app::volunteers::{self, Membership, Team, Volunteer, VolunteerInput};
 use wushe_domain::volunteer::VolunteerStatus;
-use wushe_store::volunteers::VolunteerFilter;
 
 use super::{created, flag};
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
@@ -134,23 +133,16 @@ pub struct VolunteerQuery {
 }
 
 impl VolunteerQuery {
-    /// The store filter; an hour count outside 0-100000 is refused rather than overflowing.
-    pub fn filter(&self) -> Result<VolunteerFilter, wushe_app::AppError> {
+    /// What is asked of the list (the use case checks the hour bound).
+    pub fn filter(&self) -> volunteers::VolunteerSearch {
         let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
-        if self.min_hours.is_some_and(|h| !(0..=100_000).contains(&h)) {
-            return Err(wushe_app::AppError::field(
-                "min_hours",
-                "服务时长应为0到100000小时",
-                "min_hours must be between 0 and 100000",
-            ));
-        }
-        Ok(VolunteerFilter {
+        volunteers::VolunteerSearch {
             q: nonempty(&self.q),
             status: nonempty(&self.status),
-            party_member: flag(&self.party_member).then_some(true),
+            party_member: flag(&self.party_member),
             skill: nonempty(&self.skill),
-            min_minutes: self.min_hours.map(|h| h * 60),
-        })
+            min_hours: self.min_hours,
+        }
     }
 }
 
@@ -165,7 +157,7 @@ pub async fn list(
         volunteers::list(
             &s.app,
             &a,
-            &q.filter()?,
+            &q.filter(),
             q.community_id,
             q.cursor.as_deref(),
             q.limit,
@@ -387,7 +379,7 @@ pub async fn export(
     let (bytes, _) = wushe_app::volunteer_export::volunteers(
         &s.app,
         &a,
-        &q.filter()?,
+        &q.filter(),
         q.community_id,
         flag(&q.unmask),
     )

@@ -330,7 +330,7 @@ pub async fn create_token(
     Form(f): Form<TokenForm>,
 ) -> Response {
     match wushe_app::auth::create_token(&s.app, &user.actor, &f.name).await {
-        Ok((token, _)) => account_page(&s, user, FormErrors::default(), token).await,
+        Ok(t) => account_page(&s, user, FormErrors::default(), t.token.unwrap_or_default()).await,
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => account_page(&s, user, errs, String::new()).await,
             Err(e) => error_page(user.ctx, e),

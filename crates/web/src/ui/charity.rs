@@ -285,14 +285,14 @@ async fn item_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -
             // Relief goes to households in hardship: offer those tagged so in the register.
             let mut households = Vec::new();
             for tag in ["低保", "特困", "困难"] {
-                let f = wushe_store::households::HouseholdFilter {
+                let f = wushe_app::households::HouseholdSearch {
                     tag: Some(tag.into()),
                     ..Default::default()
                 };
                 if let Ok(p) = wushe_app::households::list(
                     &s.app,
                     &actor,
-                    f,
+                    &f,
                     Some(item.community_id),
                     None,
                     Some(200),

@@ -11,7 +11,6 @@ use wushe_app::events::{Event, Report, StepInput};
 use wushe_app::AppError;
 use wushe_domain::event::Action;
 use wushe_domain::role::Permission;
-use wushe_store::events::EventFilter;
 
 use super::volunteering::Fmt;
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
@@ -48,12 +47,13 @@ pub async fn list(
 ) -> Response {
     use wushe_domain::workflow::Named;
     let PageUser { actor, ctx } = user;
-    let f = EventFilter {
+    let search = wushe_app::events::EventSearch {
         status: (!q.status.is_empty()).then(|| q.status.clone()),
         ..Default::default()
     };
     let cursor = (!q.cursor.is_empty()).then(|| q.cursor.clone());
-    match wushe_app::events::list(&s.app, &actor, f, None, cursor.as_deref(), Some(100)).await {
+    match wushe_app::events::list(&s.app, &actor, &search, None, cursor.as_deref(), Some(100)).await
+    {
         Ok(p) => render(&ListPage {
             ctx,
             items: p.items,

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
 use axum::Form;
-use chrono::{Duration, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::import::ImportReport;
@@ -178,27 +177,13 @@ pub async fn upload(
     .await
     {
         Ok(report) => {
-            let id = Uuid::now_v7();
-            let kept = async {
-                let mut tx = s.app.db.begin().await?;
-                let mut c = tx.conn();
-                wushe_store::imports::purge_uploads(&mut c, Utc::now() - Duration::hours(24), None)
-                    .await?;
-                wushe_store::imports::save_upload(
-                    &mut c,
-                    id,
-                    user.actor.user_id,
-                    &up.file_name,
-                    &up.bytes,
-                    Utc::now(),
-                )
-                .await?;
-                tx.commit().await
-            }
-            .await;
-            if let Err(e) = kept {
-                return error_page(user.ctx, e.into());
-            }
+            let id =
+                match wushe_app::import::keep_upload(&s.app, &user.actor, &up.file_name, &up.bytes)
+                    .await
+                {
+                    Ok(id) => id,
+                    Err(e) => return error_page(user.ctx, e),
+                };
             shown.upload_id = id.to_string();
             page(&s, user, shown, Some(report), FormErrors::default()).await
         }
@@ -225,39 +210,16 @@ pub async fn confirm(
     user: PageUser,
     Form(f): Form<ConfirmForm>,
 ) -> Response {
-    let loaded = async {
-        let mut tx = s.app.db.begin().await?;
-        let r = wushe_store::imports::load_upload(
-            &mut tx.conn(),
-            f.upload_id,
-            user.actor.user_id,
-            Utc::now() - Duration::hours(24),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, wushe_store::Error>(r)
-    }
-    .await;
-    let (name, bytes) = match loaded {
+    let (name, bytes) = match wushe_app::import::kept_upload(&s.app, &user.actor, f.upload_id).await
+    {
         Ok(Some(x)) => x,
         Ok(None) => return error_page(user.ctx, AppError::NotFound),
-        Err(e) => return error_page(user.ctx, e.into()),
+        Err(e) => return error_page(user.ctx, e),
     };
     let community_id = f.community_id.trim().parse().ok();
     match run(&s, &user, f.kind, community_id, &name, &bytes, false).await {
         Ok(report) => {
-            let cleanup = async {
-                let mut tx = s.app.db.begin().await?;
-                wushe_store::imports::purge_uploads(
-                    &mut tx.conn(),
-                    Utc::now() - Duration::hours(24),
-                    Some(f.upload_id),
-                )
-                .await?;
-                tx.commit().await
-            }
-            .await;
-            if let Err(e) = cleanup {
+            if let Err(e) = wushe_app::import::drop_upload(&s.app, f.upload_id).await {
                 tracing::warn!(error = %e, "could not remove a used upload");
             }
             let shown = Shown {

@@ -8,11 +8,10 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::orders::{ActInput, Board, Mine, Order, OrderInput};
+use wushe_app::orders::{ActInput, Board, Order, OrderInput};
 use wushe_app::AppError;
 use wushe_domain::order::{Action, DEFAULT_CATEGORIES};
 use wushe_domain::role::Permission;
-use wushe_store::orders::OrderFilter;
 
 use super::volunteering::{communities, Fmt};
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
@@ -58,18 +57,16 @@ pub async fn board(
 ) -> Response {
     let PageUser { actor, ctx } = user;
     let none = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
-    let f = OrderFilter {
+    // Whose orders a resident sees (their own) is the use case's default, not the page's to decide.
+    let search = wushe_app::orders::BoardSearch {
         status: none(&q.status),
         category: none(&q.category),
-        overdue_at: (q.overdue == "true").then(chrono::Utc::now),
+        overdue: q.overdue == "true",
         ..Default::default()
     };
     let station = actor.has_anywhere(Permission::DispatchOrders);
-    let mine = (!station && !actor.has_anywhere(Permission::ReadPeople)).then_some(Mine::Placed);
     let cursor = none(&q.cursor);
-    match wushe_app::orders::board(&s.app, &actor, f, None, mine, cursor.as_deref(), Some(100))
-        .await
-    {
+    match wushe_app::orders::board(&s.app, &actor, &search, cursor.as_deref(), Some(100)).await {
         Ok(board) => render(&BoardPage {
             ctx,
             board,

@@ -52,7 +52,7 @@ pub async fn households(
     match wushe_app::households::list(
         &s.app,
         &actor,
-        q.filter(),
+        &q.filter(),
         q.place_id,
         q.cursor.as_deref(),
         q.limit,
@@ -195,11 +195,11 @@ async fn household_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErro
     let PageUser { actor, ctx } = user;
     let load = async {
         let h = wushe_app::households::get(&s.app, &actor, id).await?;
-        let f = wushe_store::residents::ResidentFilter {
+        let f = wushe_app::residents::ResidentSearch {
             household_id: Some(id),
             ..Default::default()
         };
-        let residents = wushe_app::residents::list(&s.app, &actor, f, None, None, Some(100))
+        let residents = wushe_app::residents::list(&s.app, &actor, &f, None, None, Some(100))
             .await?
             .items;
         Ok::<_, wushe_app::AppError>((h, residents))
@@ -276,7 +276,7 @@ pub async fn residents(
     match wushe_app::residents::list(
         &s.app,
         &actor,
-        q.filter(),
+        &q.filter(),
         q.place_id,
         q.cursor.as_deref(),
         q.limit,

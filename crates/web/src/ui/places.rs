@@ -44,10 +44,7 @@ pub async fn index(State(s): State<AppState>, user: PageUser) -> Response {
     let PageUser { actor, ctx } = user;
     match wushe_app::places::roots(&s.app, &actor).await {
         Ok(roots) => {
-            let can_create_root = matches!(
-                actor.scope(Permission::ManagePlaces),
-                wushe_store::Scope::All
-            );
+            let can_create_root = wushe_app::places::may_create_roots(&actor);
             let roots = roots.into_iter().map(|p| item(&ctx, p)).collect();
             render(&IndexPage {
                 ctx,
@@ -121,7 +118,7 @@ async fn show_page(
             wushe_app::households::list(
                 &s.app,
                 &actor,
-                Default::default(),
+                &Default::default(),
                 Some(id),
                 None,
                 Some(500),

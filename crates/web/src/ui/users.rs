@@ -12,9 +12,10 @@ use wushe_app::users::{NewUser, RoleInput};
 use wushe_domain::role::Role;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
-use crate::api::audit::{AuditQuery, AuditView};
+use crate::api::audit::AuditQuery;
 use crate::extract::ApiQuery;
 use crate::AppState;
+use wushe_app::audit::AuditEntry;
 
 /// A role offered in a form.
 pub struct RoleOption {
@@ -333,7 +334,7 @@ pub async fn reset_password(
 #[template(path = "audit.html")]
 struct AuditPage {
     ctx: PageCtx,
-    items: Vec<(String, AuditView)>,
+    items: Vec<(String, AuditEntry)>,
     action: String,
     from: String,
     to: String,
@@ -368,7 +369,7 @@ pub async fn audit(
             let items = page
                 .items
                 .into_iter()
-                .map(|r| (wushe_domain::time::format_local(r.at), AuditView::from(r)))
+                .map(|r| (wushe_domain::time::format_local(r.at), r))
                 .collect();
             render(&AuditPage {
                 ctx,

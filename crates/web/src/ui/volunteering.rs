@@ -123,10 +123,7 @@ pub async fn index(
     ApiQuery(q): ApiQuery<VolunteerQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    let filter = match q.filter() {
-        Ok(f) => f,
-        Err(e) => return error_page(ctx, e),
-    };
+    let filter = q.filter();
     match wushe_app::volunteers::list(
         &s.app,
         &actor,
@@ -434,12 +431,12 @@ pub async fn activities(
     let prev_first = first
         .checked_sub_months(chrono::Months::new(1))
         .unwrap_or(first);
-    let f = wushe_store::activities::ActivityFilter {
-        from: Some(crate::api::activities::day_start(first)),
-        to: Some(crate::api::activities::day_start(next_first)),
+    let f = wushe_app::activities::ActivitySearch {
+        from: Some(wushe_domain::time::start_of_day(first)),
+        to: Some(wushe_domain::time::start_of_day(next_first)),
         ..Default::default()
     };
-    match wushe_app::activities::list(&s.app, &actor, f, None, None, Some(500)).await {
+    match wushe_app::activities::list(&s.app, &actor, &f, None, None, Some(500)).await {
         Ok(page) => {
             let ics = communities(&s, &actor)
                 .await
@@ -819,12 +816,12 @@ async fn mine_page(s: &AppState, user: PageUser, feed: Option<String>) -> Respon
             Some(v) => Some(wushe_app::points::summary(&s.app, &actor, v.id, None).await?),
             None => None,
         };
-        let f = wushe_store::activities::ActivityFilter {
+        let f = wushe_app::activities::ActivitySearch {
             from: Some(Utc::now() - chrono::Duration::hours(12)),
             status: Some("published".into()),
             ..Default::default()
         };
-        let upcoming = wushe_app::activities::list(&s.app, &actor, f, None, None, Some(50))
+        let upcoming = wushe_app::activities::list(&s.app, &actor, &f, None, None, Some(50))
             .await?
             .items;
         Ok::<_, AppError>((v, points, upcoming))
