@@ -13,7 +13,7 @@ use wushe_store::Conn;
 
 use crate::audit::{self, Entry};
 use crate::households::tags_of;
-use crate::sheet::write_sheet;
+use crate::sheet::write_sheet_apart;
 use crate::{Actor, App, AppError, AppResult};
 
 /// The most rows one export writes (a street office's whole register fits).
@@ -112,14 +112,28 @@ pub async fn residents(
         }
     }
     rows.truncate(MAX_ROWS);
-    let bytes = write_sheet("居民", &RESIDENT_HEADERS, &rows)?;
-    audit::record_alone(app, actor, Entry {
-        action: if unmasked > 0 { "resident.export_unmasked" } else { "resident.export" }, object_type: "resident",
-        object_id: None, place_path: f.under_path.as_deref().or(actor.grants.first().map(|g| g.path.as_str())),
-        community_id: None,
-        detail: json!({"rows": rows.len(), "unmasked_rows": unmasked, "tag": f.tag, "name": f.name}),
-    }).await?;
-    Ok((bytes, rows.len()))
+    let (bytes, n) = write_sheet_apart("居民", &RESIDENT_HEADERS, rows).await?;
+    audit::record_alone(
+        app,
+        actor,
+        Entry {
+            action: if unmasked > 0 {
+                "resident.export_unmasked"
+            } else {
+                "resident.export"
+            },
+            object_type: "resident",
+            object_id: None,
+            place_path: f
+                .under_path
+                .as_deref()
+                .or(actor.grants.first().map(|g| g.path.as_str())),
+            community_id: None,
+            detail: json!({"rows": n, "unmasked_rows": unmasked, "tag": f.tag, "name": f.name}),
+        },
+    )
+    .await?;
+    Ok((bytes, n))
 }
 
 /// Exports the households matching a filter.
@@ -162,7 +176,8 @@ pub async fn households(
         }
     }
     rows.truncate(MAX_ROWS);
-    let bytes = write_sheet("住户", &["网格", "楼栋", "门牌", "标签", "居民人数"], &rows)?;
+    let (bytes, n) =
+        write_sheet_apart("住户", &["网格", "楼栋", "门牌", "标签", "居民人数"], rows).await?;
     audit::record_alone(
         app,
         actor,
@@ -175,11 +190,11 @@ pub async fn households(
                 .as_deref()
                 .or(actor.grants.first().map(|g| g.path.as_str())),
             community_id: None,
-            detail: json!({"rows": rows.len(), "tag": f.tag}),
+            detail: json!({"rows": n, "tag": f.tag}),
         },
     )
     .await?;
-    Ok((bytes, rows.len()))
+    Ok((bytes, n))
 }
 
 /// Exports audit entries (auditors only).
@@ -217,11 +232,12 @@ pub async fn audit_log(
         }
     }
     drop(c);
-    let bytes = write_sheet(
+    let (bytes, n) = write_sheet_apart(
         "审计日志",
         &["时间", "操作人", "操作", "对象类型", "对象", "IP", "详情"],
-        &rows,
-    )?;
-    crate::audit::record_reading(app, actor, "audit.export", f, rows.len()).await?;
-    Ok((bytes, rows.len()))
+        rows,
+    )
+    .await?;
+    crate::audit::record_reading(app, actor, "audit.export", f, n).await?;
+    Ok((bytes, n))
 }

@@ -21,7 +21,7 @@ use wushe_store::{Conn, Scope};
 use crate::audit::{self, Entry};
 use crate::cache::Stale;
 use crate::residents::to_write;
-use crate::sheet::{read_first_sheet, write_sheet};
+use crate::sheet::{read_first_sheet_apart, write_sheet};
 use crate::{Actor, App, AppError, AppResult};
 
 /// What an import did (or, for a dry run, would do).
@@ -161,7 +161,7 @@ pub async fn residents(
     if !actor.has_anywhere(Permission::ImportPeople) {
         return Err(AppError::Forbidden);
     }
-    let sheet = read_first_sheet(bytes)?;
+    let sheet = read_first_sheet_apart(bytes).await?;
     let map = header_map(&sheet.headers).map_err(|missing| {
         AppError::upload(
             missing.join("；"),

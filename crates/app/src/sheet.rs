@@ -125,6 +125,29 @@ pub fn read_first_sheet(bytes: &[u8]) -> AppResult<Sheet> {
 }
 
 /// Writes one sheet with a bold header row; every column is stored as text so that ID numbers keep all
+/// [`read_first_sheet`] on a blocking thread: parsing a 10 MB workbook takes CPU for long enough to
+/// stall every request that shares its runtime worker.
+pub async fn read_first_sheet_apart(bytes: &[u8]) -> AppResult<Sheet> {
+    let owned = bytes.to_vec();
+    tokio::task::spawn_blocking(move || read_first_sheet(&owned))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a sheet: {e}")))?
+}
+
+/// [`write_sheet`] on a blocking thread (a 200,000-row sheet is seconds of CPU); returns the file and
+/// its row count.
+pub async fn write_sheet_apart(
+    sheet_name: &'static str,
+    headers: &'static [&'static str],
+    rows: Vec<Vec<String>>,
+) -> AppResult<(Vec<u8>, usize)> {
+    let n = rows.len();
+    let bytes = tokio::task::spawn_blocking(move || write_sheet(sheet_name, headers, &rows))
+        .await
+        .map_err(|e| AppError::Internal(format!("writing a sheet: {e}")))??;
+    Ok((bytes, n))
+}
+
 /// 18 digits when the file is opened and saved again.
 pub fn write_sheet(sheet_name: &str, headers: &[&str], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
     let mut wb = Workbook::new();

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use wushe_domain::role::Permission;
 
 use crate::audit::{self, Entry};
-use crate::sheet::write_sheet;
+use crate::sheet::write_sheet_apart;
 use crate::{Actor, App, AppError, AppResult};
 
 /// The volunteer sheet's columns.
@@ -174,8 +174,7 @@ pub async fn volunteers(
         },
     )
     .await?;
-    let bytes = write_sheet("志愿者", &VOLUNTEER_HEADERS, &rows)?;
-    Ok((bytes, rows.len()))
+    write_sheet_apart("志愿者", &VOLUNTEER_HEADERS, rows).await
 }
 
 /// Exports the service records under a place between two days (this year so far when absent).
@@ -258,6 +257,5 @@ pub async fn records(
         },
     )
     .await?;
-    let bytes = write_sheet("服务记录", &RECORD_HEADERS, &rows)?;
-    Ok((bytes, rows.len()))
+    write_sheet_apart("服务记录", &RECORD_HEADERS, rows).await
 }

@@ -25,7 +25,7 @@ use wushe_store::places::PlaceRow;
 use wushe_store::Conn;
 
 use crate::import::ImportReport;
-use crate::sheet::{read_first_sheet, write_sheet};
+use crate::sheet::{read_first_sheet_apart, write_sheet};
 use crate::volunteers::VolunteerInput;
 use crate::{Actor, App, AppError, AppResult};
 
@@ -117,7 +117,7 @@ pub async fn volunteers(
         crate::volunteers::community(&mut c.conn(), actor, Some(id), Permission::ManageVolunteers)
             .await?;
     }
-    let sheet = read_first_sheet(bytes)?;
+    let sheet = read_first_sheet_apart(bytes).await?;
     let map = volunteer_header_map(&sheet.headers).map_err(|missing| {
         AppError::upload(
             missing.join("；"),

@@ -9,9 +9,9 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use wushe_app::crypto::Crypto;
-use wushe_app::demo::{Scale, Seeded};
 use wushe_app::App;
 use wushe_domain::role::Role;
+use wushe_seed::demo::{Scale, Seeded};
 use wushe_store::db::DbConfig;
 use wushe_store::Db;
 
@@ -120,7 +120,7 @@ pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
         }
     }
     if cfg.demo {
-        if let Some(seeded) = wushe_app::demo::seed(app, Scale::Demo)
+        if let Some(seeded) = wushe_seed::demo::seed(app, Scale::Demo)
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo: {e:?}"))?
         {

@@ -68,7 +68,7 @@ async fn run() -> anyhow::Result<()> {
         } => {
             let app = wushe::open(&cfg, None).await?;
             let started = std::time::Instant::now();
-            let l = wushe_app::volunteer_load::load(&app, volunteers, records)
+            let l = wushe_seed::volunteer_load::load(&app, volunteers, records)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!(
@@ -86,7 +86,7 @@ async fn run() -> anyhow::Result<()> {
         } => {
             let app = wushe::open(&cfg, None).await?;
             let started = std::time::Instant::now();
-            let l = wushe_app::service_load::load(&app, demands, resources, orders)
+            let l = wushe_seed::service_load::load(&app, demands, resources, orders)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!(
@@ -114,11 +114,11 @@ async fn run() -> anyhow::Result<()> {
         Command::SeedDemo { scale } => {
             let app = wushe::open(&cfg, None).await?;
             let scale = match scale {
-                ScaleArg::Demo => wushe_app::demo::Scale::Demo,
-                ScaleArg::City => wushe_app::demo::Scale::City,
+                ScaleArg::Demo => wushe_seed::demo::Scale::Demo,
+                ScaleArg::City => wushe_seed::demo::Scale::City,
             };
             let started = std::time::Instant::now();
-            match wushe_app::demo::seed(&app, scale)
+            match wushe_seed::demo::seed(&app, scale)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?
             {

@@ -495,7 +495,7 @@ async fn the_supermarket_keeps_a_stock_ledger() {
 async fn the_bulk_load_keeps_every_ledger_consistent() {
     let t = spawn().await;
     let m = map(&t).await;
-    let loaded = wushe_app::volunteer_load::load(&t.app, 20, 200)
+    let loaded = wushe_seed::volunteer_load::load(&t.app, 20, 200)
         .await
         .unwrap();
     assert_eq!((loaded.volunteers, loaded.records), (20, 200));

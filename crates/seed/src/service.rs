@@ -5,15 +5,15 @@
 use uuid::Uuid;
 use wushe_domain::{event, order, project};
 
-use crate::events::{Report, StepInput};
-use crate::lists::{DemandInput, ProjectStepInput, ResourceInput};
-use crate::orders::{ActInput, OrderInput};
-use crate::{Actor, App, AppResult};
+use wushe_app::events::{Report, StepInput};
+use wushe_app::lists::{DemandInput, ProjectStepInput, ResourceInput};
+use wushe_app::orders::{ActInput, OrderInput};
+use wushe_app::{Actor, App, AppResult};
 
 /// Seeds the service loop of one demo community (after its volunteers, whose team serves the orders).
 pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
     let sys = Actor::system();
-    let residents = crate::residents::list(
+    let residents = wushe_app::residents::list(
         app,
         &sys,
         &Default::default(),
@@ -29,7 +29,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
             homes.push(r.household_id);
         }
     }
-    let Some(team) = crate::volunteers::list_teams(app, &sys, Some(community), None, Some(1))
+    let Some(team) = wushe_app::volunteers::list_teams(app, &sys, Some(community), None, Some(1))
         .await?
         .items
         .into_iter()
@@ -37,7 +37,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
     else {
         return Ok(());
     };
-    let grids = crate::places::children(app, &sys, community, false).await?;
+    let grids = wushe_app::places::children(app, &sys, community, false).await?;
     if homes.len() < 3 || grids.len() < 2 {
         return Ok(());
     }
@@ -51,7 +51,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         wanted_by: None,
         photos: vec![],
     };
-    let done = crate::orders::place(
+    let done = wushe_app::orders::place(
         app,
         &sys,
         place(homes[0], "养老", "腿脚不便，想请人帮忙买菜"),
@@ -61,8 +61,8 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         team_id: Some(team.id),
         ..Default::default()
     };
-    crate::orders::act(app, &sys, done.id, order::Action::Dispatch, to_team()).await?;
-    crate::orders::act(
+    wushe_app::orders::act(app, &sys, done.id, order::Action::Dispatch, to_team()).await?;
+    wushe_app::orders::act(
         app,
         &sys,
         done.id,
@@ -74,14 +74,15 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         note: "已代购并送到家".into(),
         ..Default::default()
     };
-    crate::orders::act(app, &sys, done.id, order::Action::Complete, note).await?;
+    wushe_app::orders::act(app, &sys, done.id, order::Action::Complete, note).await?;
     for (by, comment) in [("resident", "很及时，谢谢"), ("station", ""), ("team", "")] {
-        crate::orders::evaluate(app, &sys, done.id, Some(by), Some(5), comment).await?;
+        wushe_app::orders::evaluate(app, &sys, done.id, Some(by), Some(5), comment).await?;
     }
     let going =
-        crate::orders::place(app, &sys, place(homes[1], "医疗健康", "陪同去社区医院复诊")).await?;
-    crate::orders::act(app, &sys, going.id, order::Action::Dispatch, to_team()).await?;
-    crate::orders::place(app, &sys, place(homes[2], "其他", "家里水龙头漏水")).await?;
+        wushe_app::orders::place(app, &sys, place(homes[1], "医疗健康", "陪同去社区医院复诊"))
+            .await?;
+    wushe_app::orders::act(app, &sys, going.id, order::Action::Dispatch, to_team()).await?;
+    wushe_app::orders::place(app, &sys, place(homes[2], "其他", "家里水龙头漏水")).await?;
 
     // 网格事件: one closed with its result published, one waiting to be accepted.
     let report = |grid: Uuid, category: &str, description: &str, location: &str| Report {
@@ -91,7 +92,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         location_text: location.into(),
         ..Default::default()
     };
-    let road = crate::events::report(
+    let road = wushe_app::events::report(
         app,
         &sys,
         report(
@@ -135,9 +136,9 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
             },
         ),
     ] {
-        crate::events::act(app, &sys, road.id, action, input).await?;
+        wushe_app::events::act(app, &sys, road.id, action, input).await?;
     }
-    crate::events::report(
+    wushe_app::events::report(
         app,
         &sys,
         report(grids[1].id, "设施损坏", "路灯不亮，晚上很黑", "5栋北门"),
@@ -146,7 +147,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
     .await?;
 
     // 三单: two demands, two resources, a project for the first.
-    let meal = crate::lists::create_demand(
+    let meal = wushe_app::lists::create_demand(
         app,
         &sys,
         DemandInput {
@@ -160,7 +161,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         },
     )
     .await?;
-    crate::lists::create_demand(
+    wushe_app::lists::create_demand(
         app,
         &sys,
         DemandInput {
@@ -172,7 +173,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         },
     )
     .await?;
-    let canteen = crate::lists::create_resource(
+    let canteen = wushe_app::lists::create_resource(
         app,
         &sys,
         ResourceInput {
@@ -188,7 +189,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         },
     )
     .await?;
-    crate::lists::create_resource(
+    wushe_app::lists::create_resource(
         app,
         &sys,
         ResourceInput {
@@ -203,7 +204,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         },
     )
     .await?;
-    let p = crate::lists::create_project(
+    let p = wushe_app::lists::create_project(
         app,
         &sys,
         Some(community),
@@ -213,7 +214,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         &[canteen.id],
     )
     .await?;
-    crate::lists::act_project(
+    wushe_app::lists::act_project(
         app,
         &sys,
         p.id,
@@ -224,7 +225,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         },
     )
     .await?;
-    crate::lists::act_project(
+    wushe_app::lists::act_project(
         app,
         &sys,
         p.id,

@@ -10,7 +10,7 @@ use wushe_domain::order::DEFAULT_CATEGORIES;
 use wushe_store::lists::{DemandRow, ResourceRow};
 use wushe_store::orders::OrderRow;
 
-use crate::{App, AppError, AppResult};
+use wushe_app::{App, AppError, AppResult};
 
 const SKILLS: &[&str] = &[
     "理发",

@@ -16,8 +16,8 @@ use wushe_store::households::HouseholdWrite;
 use wushe_store::places::PlaceRow;
 use wushe_store::Conn;
 
-use crate::audit::{self, Entry};
-use crate::{Actor, App, AppError, AppResult};
+use wushe_app::audit::{self, Entry};
+use wushe_app::{Actor, App, AppError, AppResult};
 
 /// How much data to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,7 +216,7 @@ struct Generator {
     people_made: u64,
     today: NaiveDate,
     now: chrono::DateTime<Utc>,
-    crypto: crate::crypto::Crypto,
+    crypto: wushe_app::crypto::Crypto,
 }
 
 /// One community's rows.
@@ -351,7 +351,7 @@ impl Generator {
                         place_name: String::new(),
                         resident_count: 0,
                     };
-                    residents.push(crate::residents::to_write(
+                    residents.push(wushe_app::residents::to_write(
                         &self.crypto,
                         Uuid::now_v7(),
                         &hrow,
@@ -488,8 +488,8 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     tx.commit().await?;
     if scale == Scale::Demo {
         for c in &out.communities {
-            out.volunteers += crate::demo_volunteers::seed_community(app, *c).await?;
-            crate::demo_service::seed_community(app, *c).await?;
+            out.volunteers += crate::volunteering::seed_community(app, *c).await?;
+            crate::service::seed_community(app, *c).await?;
         }
     }
     Ok(Some(out))

@@ -7,10 +7,10 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 use wushe_domain::activity::Step;
 
-use crate::activities::{ActivityInput, Completion, HoursLine, Task};
-use crate::supermarket::{DonationLine, ItemInput};
-use crate::volunteers::VolunteerInput;
-use crate::{Actor, App, AppResult};
+use wushe_app::activities::{ActivityInput, Completion, HoursLine, Task};
+use wushe_app::supermarket::{DonationLine, ItemInput};
+use wushe_app::volunteers::VolunteerInput;
+use wushe_app::{Actor, App, AppResult};
 
 /// Volunteers made per community.
 const PER_COMMUNITY: usize = 12;
@@ -18,7 +18,7 @@ const PER_COMMUNITY: usize = 12;
 /// Seeds the volunteer side of one demo community.
 pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
     let sys = Actor::system();
-    let residents = crate::residents::list(
+    let residents = wushe_app::residents::list(
         app,
         &sys,
         &Default::default(),
@@ -47,7 +47,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
             ["法律咨询"],
             ["电器维修"],
         ][i % 6];
-        let v = crate::volunteers::register(
+        let v = wushe_app::volunteers::register(
             app,
             &sys,
             VolunteerInput {
@@ -76,7 +76,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
     if volunteers.len() < 4 {
         return Ok(volunteers.len());
     }
-    let team = crate::volunteers::create_team(
+    let team = wushe_app::volunteers::create_team(
         app,
         &sys,
         Some(community),
@@ -89,14 +89,22 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
     let mut groups = Vec::new();
     for name in ["策划组", "探访组", "心理疏导组", "安全巡逻组"] {
         groups.push(
-            crate::volunteers::create_team(app, &sys, None, Some(team.id), name, "", None).await?,
+            wushe_app::volunteers::create_team(app, &sys, None, Some(team.id), name, "", None)
+                .await?,
         );
     }
     let ids: Vec<Uuid> = volunteers[1..].iter().map(|v| v.id).collect();
-    crate::volunteers::add_members(app, &sys, team.id, &ids, None, "").await?;
+    wushe_app::volunteers::add_members(app, &sys, team.id, &ids, None, "").await?;
     for (i, v) in volunteers.iter().enumerate().skip(1) {
-        crate::volunteers::add_members(app, &sys, groups[i % groups.len()].id, &[v.id], None, "")
-            .await?;
+        wushe_app::volunteers::add_members(
+            app,
+            &sys,
+            groups[i % groups.len()].id,
+            &[v.id],
+            None,
+            "",
+        )
+        .await?;
     }
 
     // Last week's haircuts for the elderly, with everyone's hours recorded and the summary written.
@@ -105,7 +113,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         .and_hms_opt(1, 0, 0)
         .expect("time")
         .and_utc();
-    let done = crate::activities::create(
+    let done = wushe_app::activities::create(
         app,
         &sys,
         ActivityInput {
@@ -126,7 +134,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    crate::activities::advance(app, &sys, done.id, Step::Publish, "", None).await?;
+    wushe_app::activities::advance(app, &sys, done.id, Step::Publish, "", None).await?;
     let lines: Vec<HoursLine> = volunteers
         .iter()
         .take(6)
@@ -136,8 +144,8 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
             minutes: 120 + 30 * (i as i64 % 3),
         })
         .collect();
-    crate::activities::record_hours(app, &sys, done.id, &lines).await?;
-    crate::activities::advance(
+    wushe_app::activities::record_hours(app, &sys, done.id, &lines).await?;
+    wushe_app::activities::advance(
         app,
         &sys,
         done.id,
@@ -157,7 +165,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         .and_hms_opt(1, 30, 0)
         .expect("time")
         .and_utc();
-    let open = crate::activities::create(
+    let open = wushe_app::activities::create(
         app,
         &sys,
         ActivityInput {
@@ -173,11 +181,11 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    crate::activities::advance(app, &sys, open.id, Step::Publish, "", None).await?;
-    crate::activities::sign_up(app, &sys, open.id, Some(volunteers[1].id)).await?;
+    wushe_app::activities::advance(app, &sys, open.id, Step::Publish, "", None).await?;
+    wushe_app::activities::sign_up(app, &sys, open.id, Some(volunteers[1].id)).await?;
 
     // The charity supermarket: goods donated by a company and a volunteer, and merchant vouchers.
-    let rice = crate::supermarket::create_item(
+    let rice = wushe_app::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -189,7 +197,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    let oil = crate::supermarket::create_item(
+    let oil = wushe_app::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -201,7 +209,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    let breakfast = crate::supermarket::create_item(
+    let breakfast = wushe_app::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -215,7 +223,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    crate::supermarket::create_item(
+    wushe_app::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -229,7 +237,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    crate::supermarket::donate(
+    wushe_app::supermarket::donate(
         app,
         &sys,
         Some(community),
@@ -247,7 +255,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         ],
     )
     .await?;
-    crate::supermarket::donate(
+    wushe_app::supermarket::donate(
         app,
         &sys,
         Some(community),
@@ -259,7 +267,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         }],
     )
     .await?;
-    crate::supermarket::redeem(
+    wushe_app::supermarket::redeem(
         app,
         &sys,
         Some(volunteers[0].id),

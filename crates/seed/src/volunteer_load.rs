@@ -12,7 +12,7 @@ use wushe_domain::points::{self, Policy};
 use wushe_store::points::{EntryRow, RecordRow};
 use wushe_store::volunteers::VolunteerRow;
 
-use crate::{App, AppError, AppResult};
+use wushe_app::{App, AppError, AppResult};
 
 const CONTENTS: &[&str] = &[
     "敬老探访",
