@@ -1,51 +1,22 @@
 //! Wushe use cases: each loads, applies a domain rule, saves and audits inside one transaction, after the
 //! one authorization check (role × place subtree) that lives here rather than in handlers.
 
-pub mod activities;
-pub mod actor;
-pub mod alerts;
-pub mod audit;
-pub mod auth;
-pub mod cache;
-pub mod calendar;
-pub mod categories;
-pub mod certificates;
-pub mod crypto;
-pub mod erasure;
-pub mod error;
-pub mod events;
-pub mod export;
-pub mod households;
-pub mod idempotency;
-pub mod import;
-pub mod jobs;
-pub mod keys;
+pub mod accounts;
+pub mod charity;
+pub mod kernel;
 pub mod lists;
-pub mod open311;
-pub mod orders;
-pub mod overview;
-pub mod page;
-pub mod patch;
-pub mod photo_store;
-pub mod photos;
-pub mod places;
-pub mod points;
-pub mod residents;
+pub mod map;
+pub mod people;
 pub mod service;
-pub mod sheet;
-pub mod supermarket;
-pub mod users;
-pub mod volunteer_export;
-pub mod volunteer_import;
-pub mod volunteers;
+pub mod volunteering;
 
-pub use actor::{Actor, Grant};
-pub use error::{AppError, AppResult};
+pub use kernel::actor::{Actor, Grant};
+pub use kernel::error::{AppError, AppResult};
 
 use std::sync::Arc;
 
-use cache::{Caches, Stale};
-use crypto::Crypto;
+use kernel::cache::{Caches, Stale};
+use kernel::crypto::Crypto;
 use wushe_store::{Db, Tx};
 
 /// Session lifetimes (等保 level 3 asks for an idle timeout on interactive sessions).
@@ -90,7 +61,7 @@ pub struct App {
     /// directory's `files/` in `wushe serve`.
     pub files: std::path::PathBuf,
     /// Where new photos' bytes go.
-    pub photo_store: photo_store::PhotoStore,
+    pub photo_store: kernel::photo_store::PhotoStore,
 }
 
 impl App {
@@ -102,12 +73,12 @@ impl App {
             sessions: SessionPolicy::default(),
             caches: Arc::new(Caches::default()),
             files: std::env::temp_dir().join("wushe-files"),
-            photo_store: photo_store::PhotoStore::Database,
+            photo_store: kernel::photo_store::PhotoStore::Database,
         }
     }
 
     /// The same app keeping new photos in `store`.
-    pub fn with_photo_store(self, photo_store: photo_store::PhotoStore) -> App {
+    pub fn with_photo_store(self, photo_store: kernel::photo_store::PhotoStore) -> App {
         App {
             photo_store,
             ..self
@@ -122,7 +93,7 @@ impl App {
     /// Commits a transaction and evicts what it made stale, here and (on PostgreSQL) on every other instance.
     pub async fn commit(&self, mut tx: Tx, stale: &[Stale]) -> AppResult<()> {
         for s in stale {
-            wushe_store::notify::send(&mut tx.conn(), &s.payload()).await?;
+            wushe_store::kernel::notify::send(&mut tx.conn(), &s.payload()).await?;
         }
         tx.commit().await?;
         // Only after the commit: a reader that refilled before it would have read the old row.

@@ -12,11 +12,11 @@ use wushe_domain::phone::Phone;
 use wushe_domain::place::PlacePath;
 use wushe_domain::resident::ValidResident;
 use wushe_domain::sex::Sex;
-use wushe_store::households::HouseholdWrite;
-use wushe_store::places::PlaceRow;
+use wushe_store::map::places::PlaceRow;
+use wushe_store::people::households::HouseholdWrite;
 use wushe_store::Conn;
 
-use wushe_app::audit::{self, Entry};
+use wushe_app::kernel::audit::{self, Entry};
 use wushe_app::{Actor, App, AppError, AppResult};
 
 /// How much data to make.
@@ -186,10 +186,10 @@ async fn place(
         created_at: now,
         updated_at: now,
     };
-    wushe_store::places::insert(c, &row, None).await?;
+    wushe_store::map::places::insert(c, &row, None).await?;
     if kind == "community" {
         for t in wushe_domain::resident::DEFAULT_TAGS {
-            wushe_store::tags::add(
+            wushe_store::map::tags::add(
                 c,
                 id,
                 t,
@@ -216,13 +216,13 @@ struct Generator {
     people_made: u64,
     today: NaiveDate,
     now: chrono::DateTime<Utc>,
-    crypto: wushe_app::crypto::Crypto,
+    crypto: wushe_app::kernel::crypto::Crypto,
 }
 
 /// One community's rows.
 type Batch = (
     Vec<HouseholdWrite>,
-    Vec<wushe_store::residents::ResidentWrite>,
+    Vec<wushe_store::people::residents::ResidentWrite>,
 );
 
 impl Generator {
@@ -338,7 +338,7 @@ impl Generator {
                         relation: Some(relation.to_owned()),
                         tags,
                     };
-                    let hrow = wushe_store::households::HouseholdRow {
+                    let hrow = wushe_store::people::households::HouseholdRow {
                         id: hid,
                         community_id: community.id,
                         place_id: b.id,
@@ -351,7 +351,7 @@ impl Generator {
                         place_name: String::new(),
                         resident_count: 0,
                     };
-                    residents.push(wushe_app::residents::to_write(
+                    residents.push(wushe_app::people::residents::to_write(
                         &self.crypto,
                         Uuid::now_v7(),
                         &hrow,
@@ -369,7 +369,7 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     {
         let mut c = app.db.read().await?;
         let mut conn = c.conn();
-        if wushe_store::places::roots(&mut conn, &wushe_store::Scope::All)
+        if wushe_store::map::places::roots(&mut conn, &wushe_store::Scope::All)
             .await?
             .iter()
             .any(|p| p.kind == "district")
@@ -465,11 +465,11 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
     // commit per community rewrote those pages a hundred times over (on SQLite, once per commit into the WAL).
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    wushe_store::db::bulk_load_cache(&mut c, true).await?;
+    wushe_store::kernel::db::bulk_load_cache(&mut c, true).await?;
     while let Some(batch) = ready.recv().await {
         let (households, residents) = batch?;
-        wushe_store::households::insert_many(&mut c, &households, now).await?;
-        wushe_store::residents::insert_many(&mut c, &residents, now).await?;
+        wushe_store::people::households::insert_many(&mut c, &households, now).await?;
+        wushe_store::people::residents::insert_many(&mut c, &residents, now).await?;
         out.households += households.len();
         out.residents += residents.len();
     }
@@ -479,7 +479,7 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
         .map_err(|e| AppError::Internal(format!("generator: {e}")))?;
     let mut tx = app.db.begin().await?;
     // After the commit: shrinking the cache inside the load would have spilled its dirty pages.
-    wushe_store::db::bulk_load_cache(&mut tx.conn(), false).await?;
+    wushe_store::kernel::db::bulk_load_cache(&mut tx.conn(), false).await?;
     audit::record(&mut tx.conn(), &Actor::system(), Entry {
         action: "demo.seed", object_type: "place", object_id: Some(district.id), place_path: Some(&district.path),
         community_id: None,

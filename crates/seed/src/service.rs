@@ -5,15 +5,15 @@
 use uuid::Uuid;
 use wushe_domain::{event, order, project};
 
-use wushe_app::events::{Report, StepInput};
 use wushe_app::lists::{DemandInput, ProjectStepInput, ResourceInput};
-use wushe_app::orders::{ActInput, OrderInput};
+use wushe_app::service::events::{Report, StepInput};
+use wushe_app::service::orders::{ActInput, OrderInput};
 use wushe_app::{Actor, App, AppResult};
 
 /// Seeds the service loop of one demo community (after its volunteers, whose team serves the orders).
 pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
     let sys = Actor::system();
-    let residents = wushe_app::residents::list(
+    let residents = wushe_app::people::residents::list(
         app,
         &sys,
         &Default::default(),
@@ -29,15 +29,16 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
             homes.push(r.household_id);
         }
     }
-    let Some(team) = wushe_app::volunteers::list_teams(app, &sys, Some(community), None, Some(1))
-        .await?
-        .items
-        .into_iter()
-        .next()
+    let Some(team) =
+        wushe_app::volunteering::volunteers::list_teams(app, &sys, Some(community), None, Some(1))
+            .await?
+            .items
+            .into_iter()
+            .next()
     else {
         return Ok(());
     };
-    let grids = wushe_app::places::children(app, &sys, community, false).await?;
+    let grids = wushe_app::map::places::children(app, &sys, community, false).await?;
     if homes.len() < 3 || grids.len() < 2 {
         return Ok(());
     }
@@ -51,7 +52,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         wanted_by: None,
         photos: vec![],
     };
-    let done = wushe_app::orders::place(
+    let done = wushe_app::service::orders::place(
         app,
         &sys,
         place(homes[0], "养老", "腿脚不便，想请人帮忙买菜"),
@@ -61,8 +62,8 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         team_id: Some(team.id),
         ..Default::default()
     };
-    wushe_app::orders::act(app, &sys, done.id, order::Action::Dispatch, to_team()).await?;
-    wushe_app::orders::act(
+    wushe_app::service::orders::act(app, &sys, done.id, order::Action::Dispatch, to_team()).await?;
+    wushe_app::service::orders::act(
         app,
         &sys,
         done.id,
@@ -74,15 +75,20 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         note: "已代购并送到家".into(),
         ..Default::default()
     };
-    wushe_app::orders::act(app, &sys, done.id, order::Action::Complete, note).await?;
+    wushe_app::service::orders::act(app, &sys, done.id, order::Action::Complete, note).await?;
     for (by, comment) in [("resident", "很及时，谢谢"), ("station", ""), ("team", "")] {
-        wushe_app::orders::evaluate(app, &sys, done.id, Some(by), Some(5), comment).await?;
-    }
-    let going =
-        wushe_app::orders::place(app, &sys, place(homes[1], "医疗健康", "陪同去社区医院复诊"))
+        wushe_app::service::orders::evaluate(app, &sys, done.id, Some(by), Some(5), comment)
             .await?;
-    wushe_app::orders::act(app, &sys, going.id, order::Action::Dispatch, to_team()).await?;
-    wushe_app::orders::place(app, &sys, place(homes[2], "其他", "家里水龙头漏水")).await?;
+    }
+    let going = wushe_app::service::orders::place(
+        app,
+        &sys,
+        place(homes[1], "医疗健康", "陪同去社区医院复诊"),
+    )
+    .await?;
+    wushe_app::service::orders::act(app, &sys, going.id, order::Action::Dispatch, to_team())
+        .await?;
+    wushe_app::service::orders::place(app, &sys, place(homes[2], "其他", "家里水龙头漏水")).await?;
 
     // 网格事件: one closed with its result published, one waiting to be accepted.
     let report = |grid: Uuid, category: &str, description: &str, location: &str| Report {
@@ -92,7 +98,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
         location_text: location.into(),
         ..Default::default()
     };
-    let road = wushe_app::events::report(
+    let road = wushe_app::service::events::report(
         app,
         &sys,
         report(
@@ -136,9 +142,9 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<()> {
             },
         ),
     ] {
-        wushe_app::events::act(app, &sys, road.id, action, input).await?;
+        wushe_app::service::events::act(app, &sys, road.id, action, input).await?;
     }
-    wushe_app::events::report(
+    wushe_app::service::events::report(
         app,
         &sys,
         report(grids[1].id, "设施损坏", "路灯不亮，晚上很黑", "5栋北门"),

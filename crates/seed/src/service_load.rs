@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 use wushe_domain::order::DEFAULT_CATEGORIES;
 use wushe_store::lists::{DemandRow, ResourceRow};
-use wushe_store::orders::OrderRow;
+use wushe_store::service::orders::OrderRow;
 
 use wushe_app::{App, AppError, AppResult};
 
@@ -52,7 +52,7 @@ pub struct Loaded {
 /// Loads the demands, resources and orders.
 pub async fn load(app: &App, demands: usize, resources: usize, orders: usize) -> AppResult<Loaded> {
     let mut c = app.db.read().await?;
-    let communities = wushe_store::bulk::communities(&mut c.conn()).await?;
+    let communities = wushe_store::volunteering::bulk::communities(&mut c.conn()).await?;
     drop(c);
     if communities.is_empty() {
         return Err(AppError::rule(
@@ -211,7 +211,7 @@ pub async fn load(app: &App, demands: usize, resources: usize, orders: usize) ->
             photos: "[]".into(),
         });
     }
-    wushe_store::orders::insert_many(&mut conn, &orows).await?;
+    wushe_store::service::orders::insert_many(&mut conn, &orows).await?;
     out.orders = orows.len();
     out.street = street;
     tx.commit().await?;

@@ -9,8 +9,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 use wushe_domain::points::{self, Policy};
-use wushe_store::points::{EntryRow, RecordRow};
-use wushe_store::volunteers::VolunteerRow;
+use wushe_store::volunteering::points::{EntryRow, RecordRow};
+use wushe_store::volunteering::volunteers::VolunteerRow;
 
 use wushe_app::{App, AppError, AppResult};
 
@@ -55,7 +55,7 @@ pub struct Loaded {
 /// Loads `volunteers` volunteers and `records` service records spread over the map's communities.
 pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loaded> {
     let mut c = app.db.read().await?;
-    let communities = wushe_store::bulk::communities(&mut c.conn()).await?;
+    let communities = wushe_store::volunteering::bulk::communities(&mut c.conn()).await?;
     drop(c);
     if communities.is_empty() {
         return Err(AppError::rule(
@@ -73,8 +73,8 @@ pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loa
     let mut out = Loaded::default();
     let mut tx = app.db.begin().await?;
     let mut conn = tx.conn();
-    wushe_store::db::bulk_load_cache(&mut conn, true).await?;
-    let last_no = wushe_store::counters::advance(
+    wushe_store::kernel::db::bulk_load_cache(&mut conn, true).await?;
+    let last_no = wushe_store::kernel::counters::advance(
         &mut conn,
         "volunteer_no",
         (per_community * communities.len()) as i64,
@@ -178,18 +178,18 @@ pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loa
             next_no += 1;
             out.volunteers += 1;
         }
-        wushe_store::bulk::volunteers(&mut conn, &vrows).await?;
-        wushe_store::bulk::records(&mut conn, &rrows).await?;
-        wushe_store::bulk::entries(&mut conn, &erows).await?;
+        wushe_store::volunteering::bulk::volunteers(&mut conn, &vrows).await?;
+        wushe_store::volunteering::bulk::records(&mut conn, &rrows).await?;
+        wushe_store::volunteering::bulk::entries(&mut conn, &erows).await?;
         let mrows: Vec<_> = months
             .into_iter()
             .map(|(m, (min, n))| (path.clone(), m, *community, min, n))
             .collect();
-        wushe_store::bulk::months(&mut conn, &mrows).await?;
+        wushe_store::volunteering::bulk::months(&mut conn, &mrows).await?;
     }
     tx.commit().await?;
     let mut tx = app.db.begin().await?;
-    wushe_store::db::bulk_load_cache(&mut tx.conn(), false).await?;
+    wushe_store::kernel::db::bulk_load_cache(&mut tx.conn(), false).await?;
     tx.commit().await?;
     Ok(out)
 }

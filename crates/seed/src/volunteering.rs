@@ -7,9 +7,9 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 use wushe_domain::activity::Step;
 
-use wushe_app::activities::{ActivityInput, Completion, HoursLine, Task};
-use wushe_app::supermarket::{DonationLine, ItemInput};
-use wushe_app::volunteers::VolunteerInput;
+use wushe_app::charity::supermarket::{DonationLine, ItemInput};
+use wushe_app::volunteering::activities::{ActivityInput, Completion, HoursLine, Task};
+use wushe_app::volunteering::volunteers::VolunteerInput;
 use wushe_app::{Actor, App, AppResult};
 
 /// Volunteers made per community.
@@ -18,7 +18,7 @@ const PER_COMMUNITY: usize = 12;
 /// Seeds the volunteer side of one demo community.
 pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
     let sys = Actor::system();
-    let residents = wushe_app::residents::list(
+    let residents = wushe_app::people::residents::list(
         app,
         &sys,
         &Default::default(),
@@ -47,7 +47,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
             ["法律咨询"],
             ["电器维修"],
         ][i % 6];
-        let v = wushe_app::volunteers::register(
+        let v = wushe_app::volunteering::volunteers::register(
             app,
             &sys,
             VolunteerInput {
@@ -76,7 +76,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
     if volunteers.len() < 4 {
         return Ok(volunteers.len());
     }
-    let team = wushe_app::volunteers::create_team(
+    let team = wushe_app::volunteering::volunteers::create_team(
         app,
         &sys,
         Some(community),
@@ -89,14 +89,22 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
     let mut groups = Vec::new();
     for name in ["策划组", "探访组", "心理疏导组", "安全巡逻组"] {
         groups.push(
-            wushe_app::volunteers::create_team(app, &sys, None, Some(team.id), name, "", None)
-                .await?,
+            wushe_app::volunteering::volunteers::create_team(
+                app,
+                &sys,
+                None,
+                Some(team.id),
+                name,
+                "",
+                None,
+            )
+            .await?,
         );
     }
     let ids: Vec<Uuid> = volunteers[1..].iter().map(|v| v.id).collect();
-    wushe_app::volunteers::add_members(app, &sys, team.id, &ids, None, "").await?;
+    wushe_app::volunteering::volunteers::add_members(app, &sys, team.id, &ids, None, "").await?;
     for (i, v) in volunteers.iter().enumerate().skip(1) {
-        wushe_app::volunteers::add_members(
+        wushe_app::volunteering::volunteers::add_members(
             app,
             &sys,
             groups[i % groups.len()].id,
@@ -113,7 +121,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         .and_hms_opt(1, 0, 0)
         .expect("time")
         .and_utc();
-    let done = wushe_app::activities::create(
+    let done = wushe_app::volunteering::activities::create(
         app,
         &sys,
         ActivityInput {
@@ -134,7 +142,8 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    wushe_app::activities::advance(app, &sys, done.id, Step::Publish, "", None).await?;
+    wushe_app::volunteering::activities::advance(app, &sys, done.id, Step::Publish, "", None)
+        .await?;
     let lines: Vec<HoursLine> = volunteers
         .iter()
         .take(6)
@@ -144,8 +153,8 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
             minutes: 120 + 30 * (i as i64 % 3),
         })
         .collect();
-    wushe_app::activities::record_hours(app, &sys, done.id, &lines).await?;
-    wushe_app::activities::advance(
+    wushe_app::volunteering::activities::record_hours(app, &sys, done.id, &lines).await?;
+    wushe_app::volunteering::activities::advance(
         app,
         &sys,
         done.id,
@@ -165,7 +174,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         .and_hms_opt(1, 30, 0)
         .expect("time")
         .and_utc();
-    let open = wushe_app::activities::create(
+    let open = wushe_app::volunteering::activities::create(
         app,
         &sys,
         ActivityInput {
@@ -181,11 +190,13 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    wushe_app::activities::advance(app, &sys, open.id, Step::Publish, "", None).await?;
-    wushe_app::activities::sign_up(app, &sys, open.id, Some(volunteers[1].id)).await?;
+    wushe_app::volunteering::activities::advance(app, &sys, open.id, Step::Publish, "", None)
+        .await?;
+    wushe_app::volunteering::activities::sign_up(app, &sys, open.id, Some(volunteers[1].id))
+        .await?;
 
     // The charity supermarket: goods donated by a company and a volunteer, and merchant vouchers.
-    let rice = wushe_app::supermarket::create_item(
+    let rice = wushe_app::charity::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -197,7 +208,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    let oil = wushe_app::supermarket::create_item(
+    let oil = wushe_app::charity::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -209,7 +220,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    let breakfast = wushe_app::supermarket::create_item(
+    let breakfast = wushe_app::charity::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -223,7 +234,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    wushe_app::supermarket::create_item(
+    wushe_app::charity::supermarket::create_item(
         app,
         &sys,
         ItemInput {
@@ -237,7 +248,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         },
     )
     .await?;
-    wushe_app::supermarket::donate(
+    wushe_app::charity::supermarket::donate(
         app,
         &sys,
         Some(community),
@@ -255,7 +266,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         ],
     )
     .await?;
-    wushe_app::supermarket::donate(
+    wushe_app::charity::supermarket::donate(
         app,
         &sys,
         Some(community),
@@ -267,7 +278,7 @@ pub async fn seed_community(app: &App, community: Uuid) -> AppResult<usize> {
         }],
     )
     .await?;
-    wushe_app::supermarket::redeem(
+    wushe_app::charity::supermarket::redeem(
         app,
         &sys,
         Some(volunteers[0].id),

@@ -91,8 +91,8 @@ impl Config {
     }
 
     /// Where new photos' bytes go, from `photo_store` and the `s3_*` settings.
-    pub fn photo_store(&self) -> anyhow::Result<wushe_app::photo_store::PhotoStore> {
-        use wushe_app::photo_store::{PhotoStore, S3Settings};
+    pub fn photo_store(&self) -> anyhow::Result<wushe_app::kernel::photo_store::PhotoStore> {
+        use wushe_app::kernel::photo_store::{PhotoStore, S3Settings};
         match self.photo_store.trim() {
             "" | "database" => Ok(PhotoStore::Database),
             "s3" => PhotoStore::s3(&S3Settings {
@@ -134,7 +134,7 @@ impl Config {
                         .to_owned()
                 } else {
                     std::fs::create_dir_all(&self.data_dir)?;
-                    let k = wushe_app::crypto::Crypto::generate_secret_hex();
+                    let k = wushe_app::kernel::crypto::Crypto::generate_secret_hex();
                     write_private(&path, &k)?;
                     tracing::warn!(
                         path = %path.display(),

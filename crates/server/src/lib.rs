@@ -8,20 +8,20 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use wushe_app::crypto::Crypto;
+use wushe_app::kernel::crypto::Crypto;
 use wushe_app::App;
 use wushe_domain::role::Role;
 use wushe_seed::demo::{Scale, Seeded};
-use wushe_store::db::DbConfig;
+use wushe_store::kernel::db::DbConfig;
 use wushe_store::Db;
 
 pub use config::Config;
 
 /// Opens the database (creating the data dir for SQLite), applies migrations and builds the app; refuses
-/// (with a [`wushe_app::keys::KeyError`]) when the configured key is not the one that sealed the database.
+/// (with a [`wushe_app::kernel::keys::KeyError`]) when the configured key is not the one that sealed the database.
 pub async fn open(cfg: &Config, pg_schema: Option<String>) -> anyhow::Result<App> {
     let app = open_unchecked(cfg, pg_schema).await?;
-    wushe_app::keys::check_at_start(&app)
+    wushe_app::kernel::keys::check_at_start(&app)
         .await
         .map_err(|e| anyhow::anyhow!("checking the key: {e:?}"))??;
     Ok(app)
@@ -100,19 +100,19 @@ pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
     let mut out = Bootstrap::default();
     let user_count = {
         let mut c = app.db.read().await?;
-        wushe_store::users::count_all(&mut c.conn()).await?
+        wushe_store::accounts::users::count_all(&mut c.conn()).await?
     };
     let password = match &cfg.admin_password {
         Some(p) if !p.is_empty() => p.clone(),
         _ if user_count == 0 => {
-            let p = wushe_app::crypto::generate_password();
+            let p = wushe_app::kernel::crypto::generate_password();
             out.generated_admin_password = Some(p.clone());
             p
         }
         _ => String::new(),
     };
     if user_count == 0 || !password.is_empty() {
-        out.admin_created = wushe_app::users::create_first_admin(app, "admin", &password)
+        out.admin_created = wushe_app::accounts::users::create_first_admin(app, "admin", &password)
             .await
             .map_err(|e| anyhow::anyhow!("creating the admin: {e:?}"))?;
         if !out.admin_created {
@@ -133,7 +133,7 @@ pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
                         Role::GridSteward => seeded.first_grid,
                         _ => None,
                     };
-                    wushe_app::users::create_system_user(
+                    wushe_app::accounts::users::create_system_user(
                         app,
                         name,
                         display,
@@ -157,7 +157,7 @@ pub async fn bootstrap(app: &App, cfg: &Config) -> anyhow::Result<Bootstrap> {
 pub fn router(app: App, cfg: &Config) -> anyhow::Result<axum::Router> {
     let trusted_proxies =
         wushe_web::client::parse_proxies(&cfg.trusted_proxies).map_err(anyhow::Error::msg)?;
-    tokio::spawn(wushe_app::cache::listen(app.clone()));
+    tokio::spawn(wushe_app::kernel::cache::listen(app.clone()));
     Ok(wushe_web::router(wushe_web::AppState {
         app: std::sync::Arc::new(app),
         secure_cookies: cfg.secure_cookies,

@@ -28,7 +28,10 @@ const EXIT_KEY: i32 = 78;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match run().await {
-        Err(e) if e.downcast_ref::<wushe_app::keys::KeyError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<wushe_app::kernel::keys::KeyError>()
+                .is_some() =>
+        {
             eprintln!("{e}");
             std::process::exit(EXIT_KEY);
         }
@@ -49,9 +52,10 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::CreateAdmin { username, password } => {
             let app = wushe::open(&cfg, None).await?;
-            let created = wushe_app::users::create_first_admin(&app, &username, &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let created =
+                wushe_app::accounts::users::create_first_admin(&app, &username, &password)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!(
                 "{}",
                 if created {
@@ -145,10 +149,15 @@ async fn run() -> anyhow::Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let report =
-                wushe_app::import::residents(&app, &Actor::system(), &name, &bytes, dry_run)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let report = wushe_app::people::import::residents(
+                &app,
+                &Actor::system(),
+                &name,
+                &bytes,
+                dry_run,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
@@ -156,7 +165,7 @@ async fn run() -> anyhow::Result<()> {
             what: ExportWhat::Residents { file },
         } => {
             let app = wushe::open(&cfg, None).await?;
-            let (bytes, rows) = wushe_app::export::residents(
+            let (bytes, rows) = wushe_app::people::export::residents(
                 &app,
                 &Actor::system(),
                 &Default::default(),
@@ -173,13 +182,13 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::RotateKey { new_key } => {
-            let new = wushe_app::crypto::Crypto::new(&wushe::config::parse_key(
+            let new = wushe_app::kernel::crypto::Crypto::new(&wushe::config::parse_key(
                 &new_key,
                 "WUSHE_NEW_SECRET_KEY",
             )?)
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let app = wushe::open_unchecked(&cfg, None).await?;
-            let done = wushe_app::keys::rotate(&app, &new)
+            let done = wushe_app::kernel::keys::rotate(&app, &new)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -209,9 +218,9 @@ async fn run() -> anyhow::Result<()> {
         Command::Check => {
             let app = wushe::open(&cfg, None).await?;
             let mut problems = app.db.integrity_check().await?;
-            problems.extend(wushe_app::points::check_ledgers(&app).await?);
+            problems.extend(wushe_app::volunteering::points::check_ledgers(&app).await?);
             problems.extend(
-                wushe_app::keys::undecryptable(&app)
+                wushe_app::kernel::keys::undecryptable(&app)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e:?}"))?,
             );
@@ -271,7 +280,7 @@ async fn serve(cfg: Config) -> anyhow::Result<()> {
     println!("  接口文档 / API docs:            http://{addr}/api/docs/");
     println!();
     let router = wushe::router(app.clone(), &cfg)?;
-    tokio::spawn(wushe_app::jobs::run(app.clone()));
+    tokio::spawn(wushe_app::kernel::jobs::run(app.clone()));
     wushe::serve(listener, router, wushe::shutdown_signal()).await?;
     app.db.close().await;
     Ok(())

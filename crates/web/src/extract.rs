@@ -90,7 +90,8 @@ impl FromRequestParts<AppState> for ApiActor {
     ) -> Result<Self, Self::Rejection> {
         // Each handler takes the caller once; resolving is a cache hit, so nothing is kept in extensions.
         let token = token_of(&parts.headers).ok_or(wushe_app::AppError::Unauthorized)?;
-        let actor = wushe_app::auth::authenticate(&state.app, &token, client_ip(parts)).await?;
+        let actor =
+            wushe_app::accounts::auth::authenticate(&state.app, &token, client_ip(parts)).await?;
         Ok(ApiActor(actor))
     }
 }
@@ -121,7 +122,7 @@ impl FromRequestParts<AppState> for FeedActor {
             })
             .ok_or(wushe_app::AppError::Unauthorized)?;
         Ok(FeedActor(
-            wushe_app::auth::authenticate_feed(&state.app, &token).await?,
+            wushe_app::accounts::auth::authenticate_feed(&state.app, &token).await?,
         ))
     }
 }

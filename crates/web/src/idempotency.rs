@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use wushe_app::idempotency::{self, Claim};
+use wushe_app::kernel::idempotency::{self, Claim};
 
 use crate::extract::token_of;
 use crate::problem::Problem;
@@ -15,7 +15,7 @@ use crate::AppState;
 /// The largest response remembered (bigger ones are still returned, just not replayed).
 const MAX_SAVED_BODY: usize = 1024 * 1024;
 /// The largest request body read to hash it: the biggest upload route's own limit.
-const MAX_REQUEST_BODY: usize = wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024;
+const MAX_REQUEST_BODY: usize = wushe_app::kernel::sheet::MAX_UPLOAD_BYTES + 64 * 1024;
 
 /// Middleware applying idempotency keys to authenticated POSTs.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -43,7 +43,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(token) = token_of(req.headers()) else {
         return next.run(req).await;
     };
-    let Ok(actor) = wushe_app::auth::authenticate(&state.app, &token, None).await else {
+    let Ok(actor) = wushe_app::accounts::auth::authenticate(&state.app, &token, None).await else {
         return next.run(req).await;
     };
     let path = req.uri().path().to_owned();

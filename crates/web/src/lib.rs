@@ -231,10 +231,10 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(ops::limit_logins(login))
         .merge(ops::limit_logins(public))
         .merge(import.layer(DefaultBodyLimit::max(
-            wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
+            wushe_app::kernel::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
         )))
         .merge(photo.layer(DefaultBodyLimit::max(
-            wushe_app::photos::MAX_BYTES + 64 * 1024,
+            wushe_app::kernel::photos::MAX_BYTES + 64 * 1024,
         )));
     (router, doc)
 }

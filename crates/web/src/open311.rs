@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_app::open311::{Filing, Query as RequestQuery};
+use wushe_app::service::open311::{Filing, Query as RequestQuery};
 use wushe_app::AppError;
 
 use crate::AppState;
@@ -61,7 +61,7 @@ fn from_app(e: AppError) -> Response {
 }
 
 async fn services(State(s): State<AppState>) -> Response {
-    match wushe_app::open311::services(&s.app).await {
+    match wushe_app::service::open311::services(&s.app).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => from_app(e),
     }
@@ -119,7 +119,7 @@ async fn requests(State(s): State<AppState>, Query(p): Query<ListParams>) -> Res
         end,
         status: p.status,
     };
-    match wushe_app::open311::requests(&s.app, q).await {
+    match wushe_app::service::open311::requests(&s.app, q).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => from_app(e),
     }
@@ -132,7 +132,7 @@ async fn request(State(s): State<AppState>, Path(file): Path<String>) -> Respons
     else {
         return error(StatusCode::NOT_FOUND, "未找到 / not found");
     };
-    match wushe_app::open311::request(&s.app, id).await {
+    match wushe_app::service::open311::request(&s.app, id).await {
         Ok(r) => Json(vec![r]).into_response(),
         Err(e) => from_app(e),
     }
@@ -199,7 +199,7 @@ async fn create(State(s): State<AppState>, Form(f): Form<CreateForm>) -> Respons
         long,
         grid_id,
     };
-    match wushe_app::open311::file(&s.app, filing).await {
+    match wushe_app::service::open311::file(&s.app, filing).await {
         Ok(r) => (StatusCode::CREATED, Json(vec![r])).into_response(),
         Err(e) => from_app(e),
     }

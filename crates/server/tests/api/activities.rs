@@ -457,7 +457,7 @@ async fn an_activity_runs_from_plan_to_summary() {
         .await
         .expect(200);
     assert_eq!(calendar["items"].as_array().unwrap().len(), 3);
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -685,7 +685,7 @@ async fn hours_for_many_and_corrections_by_reversal() {
         .get("/api/v1/service-hours/monthly?from=2026-13", &worker)
         .await;
     assert_eq!(bad.body["errors"][0]["field"], "from");
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -772,7 +772,7 @@ async fn an_hours_sheet_counts_the_whole_day_and_keeps_online_signups() {
         .await
         .expect(200);
     assert_eq!(v["total_minutes"], 1440);
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());

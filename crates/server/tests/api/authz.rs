@@ -106,7 +106,8 @@ async fn every_role_sees_only_its_subtree() {
             assert_eq!(export.status(), 403, "{role} may not export");
         } else {
             assert_eq!(export.status(), 200, "{role} export");
-            let sheet = wushe_app::sheet::read_first_sheet(&export.bytes().await.unwrap()).unwrap();
+            let sheet =
+                wushe_app::kernel::sheet::read_first_sheet(&export.bytes().await.unwrap()).unwrap();
             let names: Vec<&str> = sheet.rows.iter().map(|r| r[0].text.as_str()).collect();
             assert!(names.contains(&"甲"));
             assert_eq!(names.contains(&"乙"), sees_b, "{role} export of B");

@@ -184,7 +184,7 @@ async fn count_residents(dir: &std::path::Path) -> i64 {
     let n = {
         // The pooled connection must be back in the pool before the pool closes.
         let mut c = app.db.read().await.unwrap();
-        wushe_store::residents::count(&mut c.conn(), &wushe_store::Scope::All, None)
+        wushe_store::people::residents::count(&mut c.conn(), &wushe_store::Scope::All, None)
             .await
             .unwrap()
     };
@@ -240,7 +240,8 @@ async fn sqlite_only_backup_copies_a_live_database_and_the_cli_exports_residents
     );
     child.kill().unwrap();
     child.wait().unwrap();
-    let sheet = wushe_app::sheet::read_first_sheet(&std::fs::read(&xlsx_path).unwrap()).unwrap();
+    let sheet =
+        wushe_app::kernel::sheet::read_first_sheet(&std::fs::read(&xlsx_path).unwrap()).unwrap();
     assert_eq!(sheet.rows.len() as i64, before);
     assert!(
         sheet.rows.iter().all(|r| r[2].text.contains("********")),

@@ -260,8 +260,8 @@ async fn an_event_is_handled_in_the_grid_or_goes_up() {
         .expect(201);
     let later = Utc::now() + Duration::hours(3);
     let (a, b) = tokio::join!(
-        wushe_app::alerts::sweep(&t.app, later),
-        wushe_app::alerts::sweep(&t.app, later)
+        wushe_app::service::alerts::sweep(&t.app, later),
+        wushe_app::service::alerts::sweep(&t.app, later)
     );
     assert_eq!(a.unwrap().flagged + b.unwrap().flagged, 1);
     let alerts = t.get("/api/v1/alerts", &steward).await.expect(200);

@@ -167,7 +167,7 @@ async fn import_writes_valid_rows_and_the_same_file_twice_creates_nothing() {
         .to_str()
         .unwrap()
         .contains("spreadsheetml"));
-    let sheet = wushe_app::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
+    let sheet = wushe_app::kernel::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(sheet.headers, HEADERS);
     assert_eq!(sheet.rows.len(), 30);
     assert!(sheet.rows[0][2].text.contains("********"));
@@ -178,13 +178,13 @@ async fn import_writes_valid_rows_and_the_same_file_twice_creates_nothing() {
         .send()
         .await
         .unwrap();
-    let sheet = wushe_app::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
+    let sheet = wushe_app::kernel::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
     assert!(!sheet.rows[0][2].text.contains('*'));
     // The unmasked export can be imported back as it is: nothing changes.
     let (_, back) = upload(
         &t,
         &worker,
-        wushe_app::sheet::write_sheet(
+        wushe_app::kernel::sheet::write_sheet(
             "居民",
             &HEADERS,
             &sheet
@@ -272,7 +272,7 @@ async fn numeric_id_cells_and_the_template() {
         .send()
         .await
         .unwrap();
-    let sheet = wushe_app::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
+    let sheet = wushe_app::kernel::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(sheet.headers, HEADERS);
 }
 

@@ -230,7 +230,7 @@ async fn an_order_goes_round_the_four_steps() {
     let bad = t.get("/api/v1/orders?status=lost", &worker).await;
     assert_eq!(bad.body["errors"][0]["field"], "status");
     // The board's kept counts agree with the orders (`wushe check`).
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -296,7 +296,7 @@ async fn two_racing_dispatches_have_one_winner() {
         .unwrap()["count"]
         .clone();
     assert_eq!(dispatched, 5, "the losers moved no count");
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -339,17 +339,19 @@ async fn overdue_steps_are_flagged_once_even_by_two_runners() {
 
     // Nothing is due yet.
     let now = Utc::now();
-    let s = wushe_app::alerts::sweep(&t.app, now).await.unwrap();
+    let s = wushe_app::service::alerts::sweep(&t.app, now)
+        .await
+        .unwrap();
     assert_eq!(s.flagged, 0);
     // Three hours on, two runners at once flag it once.
     let later = now + Duration::hours(3);
     let (a, b) = tokio::join!(
-        wushe_app::alerts::sweep(&t.app, later),
-        wushe_app::alerts::sweep(&t.app, later)
+        wushe_app::service::alerts::sweep(&t.app, later),
+        wushe_app::service::alerts::sweep(&t.app, later)
     );
     assert_eq!(a.unwrap().flagged + b.unwrap().flagged, 1);
     assert_eq!(
-        wushe_app::alerts::sweep(&t.app, later)
+        wushe_app::service::alerts::sweep(&t.app, later)
             .await
             .unwrap()
             .flagged,
@@ -398,8 +400,8 @@ async fn overdue_steps_are_flagged_once_even_by_two_runners() {
         .expect(200);
     let after = Utc::now() + Duration::days(4);
     let (a, b) = tokio::join!(
-        wushe_app::alerts::sweep(&t.app, after),
-        wushe_app::alerts::sweep(&t.app, after)
+        wushe_app::service::alerts::sweep(&t.app, after),
+        wushe_app::service::alerts::sweep(&t.app, after)
     );
     assert_eq!(a.unwrap().closed + b.unwrap().closed, 1);
     let read = t

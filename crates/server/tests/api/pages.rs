@@ -439,7 +439,7 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
     assert!(page.contains("没有这个志愿者编号"));
     let (_, page) = b.get(&format!("/activities/{aid}")).await;
     assert!(page.contains("id=\"checkin-code\"") && page.contains("刘桂英"));
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -560,7 +560,7 @@ async fn the_order_pages_take_an_order_round_the_loop() {
         )
         .await;
     assert!(loc.starts_with("/orders/"));
-    wushe_app::alerts::sweep(&t.app, chrono::Utc::now() + chrono::Duration::days(2))
+    wushe_app::service::alerts::sweep(&t.app, chrono::Utc::now() + chrono::Duration::days(2))
         .await
         .unwrap();
     let (_, board) = b.get("/orders").await;

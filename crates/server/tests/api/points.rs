@@ -268,7 +268,7 @@ async fn redemptions_never_take_more_than_there_is() {
         )
         .await;
     assert_eq!(zero.body["errors"][0]["field"], "quantity");
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -344,7 +344,7 @@ async fn fifty_concurrent_redemptions_against_a_balance_for_ten() {
         .await
         .expect(200);
     assert_eq!(item["stock"], 90);
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -485,7 +485,7 @@ async fn the_supermarket_keeps_a_stock_ledger() {
             .status,
         404
     );
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -499,7 +499,7 @@ async fn the_bulk_load_keeps_every_ledger_consistent() {
         .await
         .unwrap();
     assert_eq!((loaded.volunteers, loaded.records), (20, 200));
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());
@@ -594,8 +594,8 @@ async fn unspent_points_past_their_validity_expire_once() {
     // The 4 spent came out of last year's 6 points; the other 2 expire, this year's 4 stay. Two sweeps at
     // once (two instances) expire them once.
     let (a, b) = tokio::join!(
-        wushe_app::points::expire_due(&t.app, today),
-        wushe_app::points::expire_due(&t.app, today)
+        wushe_app::volunteering::points::expire_due(&t.app, today),
+        wushe_app::volunteering::points::expire_due(&t.app, today)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     let pts = t
@@ -614,10 +614,12 @@ async fn unspent_points_past_their_validity_expire_once() {
     assert_eq!(expired[0]["points"], -2);
     // A second sweep (a restart, another instance) finds nothing left.
     assert_eq!(
-        wushe_app::points::expire_due(&t.app, today).await.unwrap(),
+        wushe_app::volunteering::points::expire_due(&t.app, today)
+            .await
+            .unwrap(),
         0
     );
-    assert!(wushe_app::points::check_ledgers(&t.app)
+    assert!(wushe_app::volunteering::points::check_ledgers(&t.app)
         .await
         .unwrap()
         .is_empty());

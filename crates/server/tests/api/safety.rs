@@ -237,17 +237,20 @@ async fn another_key_is_refused_and_rotation_reseals_everything() {
         .expect_err("another key must be refused");
     assert!(
         matches!(
-            err.downcast_ref::<wushe_app::keys::KeyError>(),
-            Some(wushe_app::keys::KeyError::Mismatch { .. })
+            err.downcast_ref::<wushe_app::kernel::keys::KeyError>(),
+            Some(wushe_app::kernel::keys::KeyError::Mismatch { .. })
         ),
         "{err:?}"
     );
 
-    let new = wushe_app::crypto::Crypto::new(&hex::decode(&other).unwrap()).unwrap();
-    let done = wushe_app::keys::rotate(&t.app, &new).await.unwrap();
+    let new = wushe_app::kernel::crypto::Crypto::new(&hex::decode(&other).unwrap()).unwrap();
+    let done = wushe_app::kernel::keys::rotate(&t.app, &new).await.unwrap();
     assert_eq!(done.resealed, 1);
     assert_eq!(
-        wushe_app::keys::undecryptable(&t.app).await.unwrap().len(),
+        wushe_app::kernel::keys::undecryptable(&t.app)
+            .await
+            .unwrap()
+            .len(),
         2
     );
     assert!(
@@ -258,15 +261,15 @@ async fn another_key_is_refused_and_rotation_reseals_everything() {
         .reopen(|c| c.secret_key = Some(other.clone()))
         .await
         .expect("the new key fits");
-    assert!(wushe_app::keys::undecryptable(&rotated)
+    assert!(wushe_app::kernel::keys::undecryptable(&rotated)
         .await
         .unwrap()
         .is_empty());
     // The blind index moved too: the duplicate check still finds the number.
-    let dup = wushe_app::residents::create(
+    let dup = wushe_app::people::residents::create(
         &rotated,
         &wushe_app::Actor::system(),
-        &wushe_app::residents::ResidentInput {
+        &wushe_app::people::residents::ResidentInput {
             household_id: Some(h.parse().unwrap()),
             name: "赵六".into(),
             id_number: Some(idn.clone()),
@@ -283,21 +286,29 @@ async fn another_key_is_refused_and_rotation_reseals_everything() {
     {
         let mut tx = rotated.db.begin().await.unwrap();
         let mut c = tx.conn();
-        let old = wushe_app::crypto::Crypto::new(&hex::decode(SECRET).unwrap()).unwrap();
-        wushe_store::settings::put(&mut c, wushe_app::keys::FINGERPRINT, old.fingerprint())
-            .await
-            .unwrap();
-        wushe_store::settings::put(&mut c, wushe_app::keys::ROTATING_TO, new.fingerprint())
-            .await
-            .unwrap();
+        let old = wushe_app::kernel::crypto::Crypto::new(&hex::decode(SECRET).unwrap()).unwrap();
+        wushe_store::kernel::settings::put(
+            &mut c,
+            wushe_app::kernel::keys::FINGERPRINT,
+            old.fingerprint(),
+        )
+        .await
+        .unwrap();
+        wushe_store::kernel::settings::put(
+            &mut c,
+            wushe_app::kernel::keys::ROTATING_TO,
+            new.fingerprint(),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     let err = t.reopen(|_| {}).await.expect_err("unfinished rotation");
     assert!(matches!(
-        err.downcast_ref::<wushe_app::keys::KeyError>(),
-        Some(wushe_app::keys::KeyError::RotationUnfinished { .. })
+        err.downcast_ref::<wushe_app::kernel::keys::KeyError>(),
+        Some(wushe_app::kernel::keys::KeyError::RotationUnfinished { .. })
     ));
-    let again = wushe_app::keys::rotate(&t.app, &new).await.unwrap();
+    let again = wushe_app::kernel::keys::rotate(&t.app, &new).await.unwrap();
     assert_eq!((again.resealed, again.already), (0, 1));
     t.reopen(|c| c.secret_key = Some(other.clone()))
         .await
@@ -315,7 +326,7 @@ async fn one_bad_ciphertext_does_not_fail_an_export() {
             .await;
     }
     {
-        let stranger = wushe_app::crypto::Crypto::new(&[9u8; 32]).unwrap();
+        let stranger = wushe_app::kernel::crypto::Crypto::new(&[9u8; 32]).unwrap();
         let mut tx = t.app.db.begin().await.unwrap();
         let mut c = tx.conn();
         let blob = stranger.encrypt("x");
@@ -333,15 +344,20 @@ async fn one_bad_ciphertext_does_not_fail_an_export() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap();
-    let sheet = wushe_app::sheet::read_first_sheet(&bytes).unwrap();
+    let sheet = wushe_app::kernel::sheet::read_first_sheet(&bytes).unwrap();
     let texts: Vec<String> = sheet
         .rows
         .iter()
         .flat_map(|r| r.iter().map(|c| c.text.clone()))
         .collect();
-    assert!(texts.iter().any(|x| x == wushe_app::crypto::UNDECRYPTABLE));
+    assert!(texts
+        .iter()
+        .any(|x| x == wushe_app::kernel::crypto::UNDECRYPTABLE));
     assert_eq!(
-        wushe_app::keys::undecryptable(&t.app).await.unwrap().len(),
+        wushe_app::kernel::keys::undecryptable(&t.app)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -422,7 +438,7 @@ async fn idempotency_keys_tell_retries_from_new_requests() {
             ("k-fresh", now),
             ("k-stale", now - chrono::Duration::minutes(10)),
         ] {
-            wushe_store::idempotency::claim(
+            wushe_store::kernel::idempotency::claim(
                 &mut c,
                 user,
                 key,
@@ -441,7 +457,10 @@ async fn idempotency_keys_tell_retries_from_new_requests() {
     assert_eq!(send("k-stale", "孙三").await.unwrap().status(), 201);
     assert_eq!(t.resident_count().await, 2);
     // Purging keeps a day of keys.
-    assert_eq!(wushe_app::idempotency::purge(&t.app).await.unwrap(), 0);
+    assert_eq!(
+        wushe_app::kernel::idempotency::purge(&t.app).await.unwrap(),
+        0
+    );
 }
 
 /// Every ledger and timeline table (the audit log aside).
@@ -789,7 +808,9 @@ async fn an_erasure_empties_the_texts_and_keeps_every_sum() {
 
     // Every cached total still equals its ledger, and the erasure is in the audit log with its ground.
     assert_eq!(
-        wushe_app::points::check_ledgers(&t.app).await.unwrap(),
+        wushe_app::volunteering::points::check_ledgers(&t.app)
+            .await
+            .unwrap(),
         Vec::<String>::new()
     );
     let mut c = t.app.db.read().await.unwrap();
@@ -1364,7 +1385,7 @@ async fn an_api_token_unused_for_a_month_ends() {
     let t = spawn().await;
     let token = t.login("admin", crate::common::ADMIN_PASSWORD).await;
     t.get("/api/v1/me", &token).await.expect(200);
-    let hash = wushe_app::crypto::token_hash(&token);
+    let hash = wushe_app::kernel::crypto::token_hash(&token);
     let before = chrono::Utc::now() - chrono::Duration::days(31);
     {
         let mut tx = t.app.db.begin().await.unwrap();
@@ -1465,13 +1486,15 @@ async fn s3_only_photos_live_in_an_s3_compatible_bucket() {
 
     // The bytes are in the bucket, the same the API serves, and not in the database.
     // (moto refuses an unsigned read, so the bucket is read through a client of its own.)
-    let bucket = wushe_app::photo_store::PhotoStore::s3(&wushe_app::photo_store::S3Settings {
-        endpoint: moto.endpoint.clone(),
-        bucket: "wushe-photos".into(),
-        region: String::new(),
-        access_key_id: "test".into(),
-        secret_access_key: "test".into(),
-    })
+    let bucket = wushe_app::kernel::photo_store::PhotoStore::s3(
+        &wushe_app::kernel::photo_store::S3Settings {
+            endpoint: moto.endpoint.clone(),
+            bucket: "wushe-photos".into(),
+            region: String::new(),
+            access_key_id: "test".into(),
+            secret_access_key: "test".into(),
+        },
+    )
     .unwrap();
     let in_bucket = bucket
         .get(uuid::Uuid::parse_str(&id).unwrap())
@@ -1482,7 +1505,7 @@ async fn s3_only_photos_live_in_an_s3_compatible_bucket() {
     let in_db: Option<Vec<u8>> = {
         let mut c = t.app.db.read().await.unwrap();
         let id = uuid::Uuid::parse_str(&id).unwrap();
-        wushe_store::photos::content(&mut c.conn(), id)
+        wushe_store::kernel::photos::content(&mut c.conn(), id)
             .await
             .unwrap()
     };

@@ -393,7 +393,7 @@ async fn volunteers_and_their_hours_export_in_the_documented_layout() {
         async move {
             let r = http.get(url).bearer_auth(token).send().await.unwrap();
             assert_eq!(r.status(), 200, "{path}");
-            wushe_app::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap()
+            wushe_app::kernel::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap()
         }
     };
     let sheet = fetch(format!(
@@ -403,7 +403,7 @@ async fn volunteers_and_their_hours_export_in_the_documented_layout() {
     .await;
     assert_eq!(
         sheet.headers,
-        wushe_app::volunteer_export::VOLUNTEER_HEADERS
+        wushe_app::volunteering::export::VOLUNTEER_HEADERS
     );
     assert_eq!(sheet.rows.len(), 2);
     let row = sheet.rows.iter().find(|r| r[1].text == "刘桂英").unwrap();
@@ -418,7 +418,10 @@ async fn volunteers_and_their_hours_export_in_the_documented_layout() {
         m.street
     ))
     .await;
-    assert_eq!(records.headers, wushe_app::volunteer_export::RECORD_HEADERS);
+    assert_eq!(
+        records.headers,
+        wushe_app::volunteering::export::RECORD_HEADERS
+    );
     assert_eq!(records.rows.len(), 1);
     assert_eq!(records.rows[0][0].text, v["volunteer_no"].as_str().unwrap());
     assert_eq!(records.rows[0][3].text, "陪同就医");
@@ -433,7 +436,7 @@ async fn volunteers_and_their_hours_export_in_the_documented_layout() {
         .send()
         .await
         .unwrap();
-    let empty = wushe_app::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
+    let empty = wushe_app::kernel::sheet::read_first_sheet(&r.bytes().await.unwrap()).unwrap();
     assert!(
         empty.rows.is_empty(),
         "another community's worker exports nothing of ours"

@@ -7,9 +7,11 @@ use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::activities::{self, Activity, ActivityInput, Completion, HoursLine, Task};
-use wushe_app::page::Page;
-use wushe_app::service::{self, RecordInput, ServiceRecord};
+use wushe_app::kernel::page::Page;
+use wushe_app::volunteering::activities::{
+    self, Activity, ActivityInput, Completion, HoursLine, Task,
+};
+use wushe_app::volunteering::hours::{self, RecordInput, ServiceRecord};
 use wushe_domain::activity::Step;
 
 use super::created;
@@ -332,7 +334,7 @@ pub async fn create_record(
         place_text: b.place_text,
         organiser: b.organiser,
     };
-    let r = service::record(&s.app, &a, b.volunteer_id, b.activity_id, input).await?;
+    let r = hours::record(&s.app, &a, b.volunteer_id, b.activity_id, input).await?;
     Ok(created(format!("/api/v1/service-records/{}", r.id), &r))
 }
 
@@ -343,7 +345,7 @@ pub async fn get_record(
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
 ) -> Result<Json<ServiceRecord>, ApiError> {
-    Ok(Json(service::get(&s.app, &a, id).await?))
+    Ok(Json(hours::get(&s.app, &a, id).await?))
 }
 
 /// Reversal body.
@@ -363,7 +365,7 @@ pub async fn reverse(
     Path(id): Path<Uuid>,
     ApiJson(b): ApiJson<Reverse>,
 ) -> Result<Response, ApiError> {
-    let r = service::reverse(&s.app, &a, id, &b.reason).await?;
+    let r = hours::reverse(&s.app, &a, id, &b.reason).await?;
     Ok(created(format!("/api/v1/service-records/{}", r.id), &r))
 }
 
@@ -388,7 +390,7 @@ pub async fn records_of(
     ApiQuery(q): ApiQuery<Paging>,
 ) -> Result<Json<Page<ServiceRecord>>, ApiError> {
     Ok(Json(
-        service::of_volunteer(&s.app, &a, id, q.cursor.as_deref(), q.limit).await?,
+        hours::of_volunteer(&s.app, &a, id, q.cursor.as_deref(), q.limit).await?,
     ))
 }
 
@@ -406,26 +408,26 @@ pub struct MonthQuery {
 }
 
 /// Service hours by month under a place (for the chart).
-#[utoipa::path(get, path = "/api/v1/service-hours/monthly", tag = "activities", params(MonthQuery), responses((status = 200, body = Vec<service::Month>)))]
+#[utoipa::path(get, path = "/api/v1/service-hours/monthly", tag = "activities", params(MonthQuery), responses((status = 200, body = Vec<hours::Month>)))]
 pub async fn monthly(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<MonthQuery>,
-) -> Result<Json<Vec<service::Month>>, ApiError> {
+) -> Result<Json<Vec<hours::Month>>, ApiError> {
     Ok(Json(
-        service::monthly(&s.app, &a, q.place_id, q.from.as_deref(), q.to.as_deref()).await?,
+        hours::monthly(&s.app, &a, q.place_id, q.from.as_deref(), q.to.as_deref()).await?,
     ))
 }
 
 /// Service hours by month of a team's activities.
-#[utoipa::path(get, path = "/api/v1/teams/{id}/hours", tag = "activities", params(MonthQuery), responses((status = 200, body = Vec<service::Month>)))]
+#[utoipa::path(get, path = "/api/v1/teams/{id}/hours", tag = "activities", params(MonthQuery), responses((status = 200, body = Vec<hours::Month>)))]
 pub async fn team_monthly(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
     ApiQuery(q): ApiQuery<MonthQuery>,
-) -> Result<Json<Vec<service::Month>>, ApiError> {
+) -> Result<Json<Vec<hours::Month>>, ApiError> {
     Ok(Json(
-        service::team_monthly(&s.app, &a, id, q.from.as_deref(), q.to.as_deref()).await?,
+        hours::team_monthly(&s.app, &a, id, q.from.as_deref(), q.to.as_deref()).await?,
     ))
 }

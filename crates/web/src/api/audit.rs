@@ -6,8 +6,8 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::audit::AuditEntry;
-use wushe_app::page::Page;
+use wushe_app::kernel::audit::AuditEntry;
+use wushe_app::kernel::page::Page;
 
 use super::xlsx;
 use crate::extract::ApiActor;
@@ -43,8 +43,8 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     /// What is asked of the log.
-    pub fn filter(&self) -> wushe_app::audit::AuditSearch {
-        wushe_app::audit::AuditSearch {
+    pub fn filter(&self) -> wushe_app::kernel::audit::AuditSearch {
+        wushe_app::kernel::audit::AuditSearch {
             action: self.action.clone(),
             actor_id: self.actor_id,
             object_id: self.object_id,
@@ -62,7 +62,8 @@ pub async fn list(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEntry>>, ApiError> {
     Ok(Json(
-        wushe_app::audit::list(&s.app, &a, &q.filter(), q.cursor.as_deref(), q.limit).await?,
+        wushe_app::kernel::audit::list(&s.app, &a, &q.filter(), q.cursor.as_deref(), q.limit)
+            .await?,
     ))
 }
 
@@ -73,6 +74,6 @@ pub async fn export(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let (bytes, _) = wushe_app::export::audit_log(&s.app, &a, &q.filter()).await?;
+    let (bytes, _) = wushe_app::people::export::audit_log(&s.app, &a, &q.filter()).await?;
     Ok(xlsx("审计日志.xlsx", bytes))
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use wushe_app::auth::{self, SessionKind, UserView};
+use wushe_app::accounts::auth::{self, SessionKind, UserView};
 
 use crate::extract::{ApiActor, ApiJson};
 use crate::problem::ApiError;

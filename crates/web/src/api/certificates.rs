@@ -8,7 +8,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use wushe_app::certificates::{self, Certificate};
+use wushe_app::volunteering::certificates::{self, Certificate};
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, FeedActor};
@@ -83,7 +83,10 @@ pub async fn community_ics(
     FeedActor(a): FeedActor,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(ics(wushe_app::calendar::community(&s.app, &a, id).await?))
+    Ok(ics(wushe_app::volunteering::calendar::community(
+        &s.app, &a, id,
+    )
+    .await?))
 }
 
 /// A volunteer's activities as an iCalendar feed (log in, or `?feed_token=` from `POST /me/calendar-link`).
@@ -93,7 +96,10 @@ pub async fn volunteer_ics(
     FeedActor(a): FeedActor,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(ics(wushe_app::calendar::volunteer(&s.app, &a, id).await?))
+    Ok(ics(wushe_app::volunteering::calendar::volunteer(
+        &s.app, &a, id,
+    )
+    .await?))
 }
 
 /// A new calendar link token for the caller (the previous one stops working).
@@ -111,8 +117,8 @@ pub async fn calendar_link(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
 ) -> Result<Json<CalendarLink>, ApiError> {
-    let token = wushe_app::auth::create_feed_token(&s.app, &a).await?;
-    let mine = wushe_app::volunteers::mine(&s.app, &a).await?;
+    let token = wushe_app::accounts::auth::create_feed_token(&s.app, &a).await?;
+    let mine = wushe_app::volunteering::volunteers::mine(&s.app, &a).await?;
     Ok(Json(CalendarLink {
         volunteer_feed: mine.map(|v| {
             format!(

@@ -8,9 +8,9 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::events::{self, Event, GridRates, Report, StepInput};
-use wushe_app::page::Page;
-use wushe_app::photos::Photo;
+use wushe_app::kernel::page::Page;
+use wushe_app::kernel::photos::Photo;
+use wushe_app::service::events::{self, Event, GridRates, Report, StepInput};
 use wushe_app::AppError;
 use wushe_domain::event::{Action, Deadlines};
 
@@ -312,7 +312,7 @@ pub async fn upload_photo(
     m: Multipart,
 ) -> Result<Response, ApiError> {
     let up = super::imports::read_upload_of(m, super::imports::UploadKind::Photo).await?;
-    let out = wushe_app::photos::upload(&s.app, &a, &up.bytes).await?;
+    let out = wushe_app::kernel::photos::upload(&s.app, &a, &up.bytes).await?;
     Ok(created(out.url.clone(), &out))
 }
 
@@ -323,7 +323,7 @@ pub async fn photo(
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let (ct, bytes) = wushe_app::photos::read(&s.app, &a, id).await?;
+    let (ct, bytes) = wushe_app::kernel::photos::read(&s.app, &a, id).await?;
     let mut res = bytes.into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -349,12 +349,12 @@ pub struct NewKey {
 }
 
 /// Issues an Open311 key to a partner system for a community or grid; the key is shown once.
-#[utoipa::path(post, path = "/api/v1/open311/keys", tag = "events", request_body = NewKey, responses((status = 201, body = wushe_app::open311::IssuedKey), (status = 400, body = crate::problem::Problem)))]
+#[utoipa::path(post, path = "/api/v1/open311/keys", tag = "events", request_body = NewKey, responses((status = 201, body = wushe_app::service::open311::IssuedKey), (status = 400, body = crate::problem::Problem)))]
 pub async fn issue_key(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     ApiJson(b): ApiJson<NewKey>,
 ) -> Result<Response, ApiError> {
-    let out = wushe_app::open311::issue_key(&s.app, &a, &b.name, b.place_id).await?;
+    let out = wushe_app::service::open311::issue_key(&s.app, &a, &b.name, b.place_id).await?;
     Ok(created(format!("/api/v1/open311/keys/{}", out.id), &out))
 }

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
-use wushe_app::import::ImportReport;
+use wushe_app::people::import::ImportReport;
 use wushe_app::AppError;
 
 use super::{flag, xlsx};
@@ -39,9 +39,9 @@ pub struct Upload {
 /// What an upload is, for the message when it is too large: each route's limit is its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UploadKind {
-    /// A spreadsheet, at most [`wushe_app::sheet::MAX_UPLOAD_BYTES`].
+    /// A spreadsheet, at most [`wushe_app::kernel::sheet::MAX_UPLOAD_BYTES`].
     Sheet,
-    /// A photo, at most [`wushe_app::photos::MAX_BYTES`].
+    /// A photo, at most [`wushe_app::kernel::photos::MAX_BYTES`].
     Photo,
 }
 
@@ -141,14 +141,17 @@ pub async fn residents(
     let up = read_upload(m).await?;
     let dry = up.dry_run || flag(&q.dry_run);
     Ok(Json(
-        wushe_app::import::residents(&s.app, &a, &up.file_name, &up.bytes, dry).await?,
+        wushe_app::people::import::residents(&s.app, &a, &up.file_name, &up.bytes, dry).await?,
     ))
 }
 
 /// Downloads the import template.
 #[utoipa::path(get, path = "/api/v1/imports/residents/template.xlsx", tag = "imports", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn template(ApiActor(_a): ApiActor) -> Result<Response, ApiError> {
-    Ok(xlsx("居民导入模板.xlsx", wushe_app::import::template()?))
+    Ok(xlsx(
+        "居民导入模板.xlsx",
+        wushe_app::people::import::template()?,
+    ))
 }
 
 /// Imports volunteers from an .xlsx file in the layout of the volunteer export (multipart `file`;
@@ -166,7 +169,7 @@ pub async fn volunteers(
     let dry = up.dry_run || flag(&q.dry_run);
     let community = up.community_id.or(q.community_id);
     Ok(Json(
-        wushe_app::volunteer_import::volunteers(
+        wushe_app::volunteering::import::volunteers(
             &s.app,
             &a,
             &up.file_name,
@@ -183,6 +186,6 @@ pub async fn volunteers(
 pub async fn volunteer_template(ApiActor(_a): ApiActor) -> Result<Response, ApiError> {
     Ok(xlsx(
         "志愿者导入模板.xlsx",
-        wushe_app::volunteer_import::template()?,
+        wushe_app::volunteering::import::template()?,
     ))
 }

@@ -6,11 +6,11 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
+use wushe_app::kernel::page::Page;
 use wushe_app::lists::{
     self, Demand, DemandInput, DemandMatch, Matches, Project, ProjectStepInput, Resource,
     ResourceInput,
 };
-use wushe_app::page::Page;
 use wushe_domain::project::Action;
 
 use super::created;
@@ -376,13 +376,15 @@ pub async fn act_project(
 }
 
 /// The community's tree of service categories.
-#[utoipa::path(get, path = "/api/v1/communities/{id}/service-categories", tag = "lists", responses((status = 200, body = Vec<wushe_app::categories::Category>)))]
+#[utoipa::path(get, path = "/api/v1/communities/{id}/service-categories", tag = "lists", responses((status = 200, body = Vec<wushe_app::lists::categories::Category>)))]
 pub async fn categories(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
-) -> Result<Json<Vec<wushe_app::categories::Category>>, ApiError> {
-    Ok(Json(wushe_app::categories::tree(&s.app, &a, id).await?))
+) -> Result<Json<Vec<wushe_app::lists::categories::Category>>, ApiError> {
+    Ok(Json(
+        wushe_app::lists::categories::tree(&s.app, &a, id).await?,
+    ))
 }
 
 /// A new category.
@@ -398,14 +400,14 @@ pub struct NewCategory {
 }
 
 /// Adds a category to the community's tree; returns the tree.
-#[utoipa::path(post, path = "/api/v1/communities/{id}/service-categories", tag = "lists", request_body = NewCategory, responses((status = 200, body = Vec<wushe_app::categories::Category>), (status = 409, body = crate::problem::Problem)))]
+#[utoipa::path(post, path = "/api/v1/communities/{id}/service-categories", tag = "lists", request_body = NewCategory, responses((status = 200, body = Vec<wushe_app::lists::categories::Category>), (status = 409, body = crate::problem::Problem)))]
 pub async fn add_category(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<Uuid>,
     ApiJson(b): ApiJson<NewCategory>,
-) -> Result<Json<Vec<wushe_app::categories::Category>>, ApiError> {
+) -> Result<Json<Vec<wushe_app::lists::categories::Category>>, ApiError> {
     Ok(Json(
-        wushe_app::categories::add(&s.app, &a, id, &b.name, &b.parent).await?,
+        wushe_app::lists::categories::add(&s.app, &a, id, &b.name, &b.parent).await?,
     ))
 }

@@ -7,8 +7,8 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::alerts::Alert;
-use wushe_app::orders::{self, ActInput, Board, Mine, Order, OrderInput};
+use wushe_app::service::alerts::Alert;
+use wushe_app::service::orders::{self, ActInput, Board, Mine, Order, OrderInput};
 use wushe_domain::order::{Action, Deadlines};
 
 use super::created;
@@ -311,5 +311,7 @@ pub async fn alerts(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<AlertQuery>,
 ) -> Result<Json<Vec<Alert>>, ApiError> {
-    Ok(Json(wushe_app::alerts::list(&s.app, &a, q.place_id).await?))
+    Ok(Json(
+        wushe_app::service::alerts::list(&s.app, &a, q.place_id).await?,
+    ))
 }

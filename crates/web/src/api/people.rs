@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::households::{self, Household};
-use wushe_app::page::Page;
-use wushe_app::residents::{self, Resident, ResidentInput, ResidentPatch};
+use wushe_app::kernel::page::Page;
+use wushe_app::people::households::{self, Household};
+use wushe_app::people::residents::{self, Resident, ResidentInput, ResidentPatch};
 
 use super::{created, flag, xlsx};
 use crate::extract::ApiQuery;
@@ -70,8 +70,8 @@ pub struct HouseholdQuery {
 
 impl HouseholdQuery {
     /// What is asked of the list.
-    pub fn filter(&self) -> wushe_app::households::HouseholdSearch {
-        wushe_app::households::HouseholdSearch {
+    pub fn filter(&self) -> wushe_app::people::households::HouseholdSearch {
+        wushe_app::people::households::HouseholdSearch {
             tag: self.tag.clone().filter(|s| !s.is_empty()),
             q: self.q.clone().filter(|s| !s.is_empty()),
             include_archived: flag(&self.include_archived),
@@ -106,7 +106,8 @@ pub async fn export_households(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<HouseholdQuery>,
 ) -> Result<Response, ApiError> {
-    let (bytes, _) = wushe_app::export::households(&s.app, &a, &q.filter(), q.place_id).await?;
+    let (bytes, _) =
+        wushe_app::people::export::households(&s.app, &a, &q.filter(), q.place_id).await?;
     Ok(xlsx("住户.xlsx", bytes))
 }
 
@@ -218,13 +219,13 @@ pub struct ResidentQuery {
 
 impl ResidentQuery {
     /// What is asked of the list.
-    pub fn filter(&self) -> wushe_app::residents::ResidentSearch {
+    pub fn filter(&self) -> wushe_app::people::residents::ResidentSearch {
         let nonempty = |o: &Option<String>| {
             o.clone()
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
         };
-        wushe_app::residents::ResidentSearch {
+        wushe_app::people::residents::ResidentSearch {
             household_id: self.household_id,
             tag: nonempty(&self.tag),
             name: nonempty(&self.name).or_else(|| nonempty(&self.q)),
@@ -262,7 +263,8 @@ pub async fn export_residents(
     ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> Result<Response, ApiError> {
     let (bytes, _) =
-        wushe_app::export::residents(&s.app, &a, &q.filter(), q.place_id, flag(&q.unmask)).await?;
+        wushe_app::people::export::residents(&s.app, &a, &q.filter(), q.place_id, flag(&q.unmask))
+            .await?;
     Ok(xlsx("居民.xlsx", bytes))
 }
 
@@ -343,14 +345,16 @@ pub async fn move_resident(
 
 /// Erases, on a lawful request (PIPL art. 47), the free text kept about a resident, household or
 /// volunteer in ledgers and timelines; amounts and steps stay. Needs `manage_users` at their place.
-#[utoipa::path(post, path = "/api/v1/erasures", tag = "people", request_body = wushe_app::erasure::ErasureInput,
-    responses((status = 200, body = wushe_app::erasure::Erasure)))]
+#[utoipa::path(post, path = "/api/v1/erasures", tag = "people", request_body = wushe_app::kernel::erasure::ErasureInput,
+    responses((status = 200, body = wushe_app::kernel::erasure::Erasure)))]
 pub async fn erase(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
-    ApiJson(b): ApiJson<wushe_app::erasure::ErasureInput>,
-) -> Result<Json<wushe_app::erasure::Erasure>, ApiError> {
-    Ok(Json(wushe_app::erasure::erase(&s.app, &a, &b).await?))
+    ApiJson(b): ApiJson<wushe_app::kernel::erasure::ErasureInput>,
+) -> Result<Json<wushe_app::kernel::erasure::Erasure>, ApiError> {
+    Ok(Json(
+        wushe_app::kernel::erasure::erase(&s.app, &a, &b).await?,
+    ))
 }
 
 /// Archives a resident.

@@ -5,8 +5,8 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::page::Page;
-use wushe_app::places::{self, Place};
+use wushe_app::kernel::page::Page;
+use wushe_app::map::places::{self, Place};
 
 use super::{created, flag};
 use crate::extract::ApiQuery;

@@ -7,11 +7,11 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use wushe_app::page::Page;
-use wushe_app::points::{self, PointsPolicy, PointsSummary, PolicyInput};
-use wushe_app::supermarket::{
+use wushe_app::charity::supermarket::{
     self, Donation, DonationLine, Item, ItemInput, Redemption, StockMovement,
 };
+use wushe_app::kernel::page::Page;
+use wushe_app::volunteering::points::{self, PointsPolicy, PointsSummary, PolicyInput};
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};

@@ -6,9 +6,9 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::auth::UserView;
-use wushe_app::page::Page;
-use wushe_app::users::{self, NewUser, RoleInput};
+use wushe_app::accounts::auth::UserView;
+use wushe_app::accounts::users::{self, NewUser, RoleInput};
+use wushe_app::kernel::page::Page;
 
 use super::created;
 use crate::extract::ApiQuery;

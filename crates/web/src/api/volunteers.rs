@@ -7,8 +7,8 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::page::Page;
-use wushe_app::volunteers::{self, Membership, Team, Volunteer, VolunteerInput};
+use wushe_app::kernel::page::Page;
+use wushe_app::volunteering::volunteers::{self, Membership, Team, Volunteer, VolunteerInput};
 use wushe_domain::volunteer::VolunteerStatus;
 
 use super::{created, flag};
@@ -376,7 +376,7 @@ pub async fn export(
     ApiActor(a): ApiActor,
     ApiQuery(q): ApiQuery<VolunteerQuery>,
 ) -> Result<Response, ApiError> {
-    let (bytes, _) = wushe_app::volunteer_export::volunteers(
+    let (bytes, _) = wushe_app::volunteering::export::volunteers(
         &s.app,
         &a,
         &q.filter(),
@@ -410,6 +410,6 @@ pub async fn export_records(
     ApiQuery(q): ApiQuery<RecordsExportQuery>,
 ) -> Result<Response, ApiError> {
     let (bytes, _) =
-        wushe_app::volunteer_export::records(&s.app, &a, q.place_id, q.from, q.to).await?;
+        wushe_app::volunteering::export::records(&s.app, &a, q.place_id, q.from, q.to).await?;
     Ok(super::xlsx("志愿服务记录.xlsx", bytes))
 }

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::auth::SessionKind;
-use wushe_app::overview::Overview;
+use wushe_app::accounts::auth::SessionKind;
+use wushe_app::kernel::overview::Overview;
 use wushe_app::AppError;
 
 use super::{
@@ -99,7 +99,7 @@ pub async fn login_submit(
 ) -> Response {
     let ctx = anonymous_ctx(&parts);
     let next = safe_next(f.next.as_deref());
-    match wushe_app::auth::login(
+    match wushe_app::accounts::auth::login(
         &s.app,
         &f.username,
         &f.password,
@@ -149,7 +149,7 @@ pub async fn login_submit(
 
 /// `POST /logout`.
 pub async fn logout(State(s): State<AppState>, user: PageUser) -> Response {
-    let _ = wushe_app::auth::logout(&s.app, &user.actor).await;
+    let _ = wushe_app::accounts::auth::logout(&s.app, &user.actor).await;
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, session_cookie("", s.secure_cookies, 0));
@@ -165,8 +165,8 @@ pub async fn set_lang(
 ) -> Response {
     let lang = crate::i18n::Lang::from_code(&code);
     if let Some(token) = crate::extract::token_of(&parts.headers) {
-        if let Ok(a) = wushe_app::auth::authenticate(&s.app, &token, None).await {
-            let _ = wushe_app::auth::set_locale(&s.app, &a, lang.code()).await;
+        if let Ok(a) = wushe_app::accounts::auth::authenticate(&s.app, &token, None).await {
+            let _ = wushe_app::accounts::auth::set_locale(&s.app, &a, lang.code()).await;
         }
     }
     let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
@@ -190,7 +190,7 @@ struct HomePage {
     o: Overview,
     roles: Vec<String>,
     /// Overdue steps in the caller's area (the station's roles only).
-    alerts: Vec<wushe_app::alerts::Alert>,
+    alerts: Vec<wushe_app::service::alerts::Alert>,
 }
 
 impl Fmt for HomePage {}
@@ -198,7 +198,7 @@ impl Fmt for HomePage {}
 /// `GET /`: counts for the user's area.
 pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::overview::counts(&s.app, &actor).await {
+    match wushe_app::kernel::overview::counts(&s.app, &actor).await {
         Ok(o) => {
             let roles = actor
                 .grants
@@ -214,7 +214,7 @@ pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
             let alerts = if actor.has_anywhere(wushe_domain::role::Permission::DispatchOrders)
                 || actor.has_anywhere(wushe_domain::role::Permission::HandleEvents)
             {
-                wushe_app::alerts::list(&s.app, &actor, None)
+                wushe_app::service::alerts::list(&s.app, &actor, None)
                     .await
                     .unwrap_or_default()
             } else {
@@ -256,7 +256,7 @@ async fn account_page(
     new_token: String,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    let tokens = match wushe_app::auth::tokens(&s.app, &actor).await {
+    let tokens = match wushe_app::accounts::auth::tokens(&s.app, &actor).await {
         Ok(t) => t,
         Err(e) => return error_page(ctx, e),
     };
@@ -305,8 +305,13 @@ pub async fn change_password(
         e.0.insert("password2".into(), user.ctx.t.t("err-password-mismatch"));
         return account_page(&s, user, e, String::new()).await;
     }
-    match wushe_app::auth::change_password(&s.app, &user.actor, &f.current_password, &f.password)
-        .await
+    match wushe_app::accounts::auth::change_password(
+        &s.app,
+        &user.actor,
+        &f.current_password,
+        &f.password,
+    )
+    .await
     {
         Ok(()) => see_other("/account", "password-changed"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
@@ -329,7 +334,7 @@ pub async fn create_token(
     user: PageUser,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    match wushe_app::auth::create_token(&s.app, &user.actor, &f.name).await {
+    match wushe_app::accounts::auth::create_token(&s.app, &user.actor, &f.name).await {
         Ok(t) => account_page(&s, user, FormErrors::default(), t.token.unwrap_or_default()).await,
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => account_page(&s, user, errs, String::new()).await,
@@ -344,7 +349,7 @@ pub async fn revoke_token(
     user: PageUser,
     Path(id): Path<Uuid>,
 ) -> Response {
-    match wushe_app::auth::revoke_token(&s.app, &user.actor, id).await {
+    match wushe_app::accounts::auth::revoke_token(&s.app, &user.actor, id).await {
         Ok(()) => see_other("/account", "token-revoked"),
         Err(AppError::NotFound) => see_other("/account", "token-revoked"),
         Err(e) => error_page(user.ctx, e),

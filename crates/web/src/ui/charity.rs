@@ -8,9 +8,9 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::points::PointsPolicy;
-use wushe_app::supermarket::{DonationLine, Item, ItemInput};
-use wushe_app::volunteers::Team;
+use wushe_app::charity::supermarket::{DonationLine, Item, ItemInput};
+use wushe_app::volunteering::points::PointsPolicy;
+use wushe_app::volunteering::volunteers::Team;
 use wushe_app::AppError;
 use wushe_domain::role::Permission;
 
@@ -30,14 +30,16 @@ fn bad(res: Response) -> Response {
 struct TeamsPage {
     ctx: PageCtx,
     items: Vec<Team>,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     can_manage: bool,
     errors: FormErrors,
 }
 
 async fn teams_page(s: &AppState, user: PageUser, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::volunteers::list_teams(&s.app, &actor, None, None, Some(500)).await {
+    match wushe_app::volunteering::volunteers::list_teams(&s.app, &actor, None, None, Some(500))
+        .await
+    {
         Ok(p) => {
             let communities = communities(s, &actor).await;
             let can_manage = actor.has_anywhere(Permission::ManageVolunteers);
@@ -77,7 +79,7 @@ pub async fn create_team(
     user: PageUser,
     Form(f): Form<TeamForm>,
 ) -> Response {
-    let r = wushe_app::volunteers::create_team(
+    let r = wushe_app::volunteering::volunteers::create_team(
         &s.app,
         &user.actor,
         f.community_id.parse().ok(),
@@ -111,8 +113,9 @@ impl Fmt for TeamPage {}
 async fn team_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
-        let team = wushe_app::volunteers::get_team(&s.app, &actor, id).await?;
-        let months = wushe_app::service::team_monthly(&s.app, &actor, id, None, None).await?;
+        let team = wushe_app::volunteering::volunteers::get_team(&s.app, &actor, id).await?;
+        let months =
+            wushe_app::volunteering::hours::team_monthly(&s.app, &actor, id, None, None).await?;
         Ok::<_, AppError>((team, months))
     };
     match load.await {
@@ -162,9 +165,20 @@ pub async fn add_members(
             .split([' ', ',', '，', '、', '\n'])
             .filter(|n| !n.trim().is_empty())
         {
-            ids.push(wushe_app::volunteers::id_by_no(&s.app, &user.actor, no, "numbers").await?);
+            ids.push(
+                wushe_app::volunteering::volunteers::id_by_no(&s.app, &user.actor, no, "numbers")
+                    .await?,
+            );
         }
-        wushe_app::volunteers::add_members(&s.app, &user.actor, id, &ids, None, &f.note).await
+        wushe_app::volunteering::volunteers::add_members(
+            &s.app,
+            &user.actor,
+            id,
+            &ids,
+            None,
+            &f.note,
+        )
+        .await
     }
     .await;
     match result {
@@ -182,7 +196,9 @@ pub async fn leave(
     user: PageUser,
     Path((id, vid)): Path<(Uuid, Uuid)>,
 ) -> Response {
-    match wushe_app::volunteers::remove_member(&s.app, &user.actor, id, vid, None).await {
+    match wushe_app::volunteering::volunteers::remove_member(&s.app, &user.actor, id, vid, None)
+        .await
+    {
         Ok(_) => see_other(&format!("/teams/{id}"), "saved"),
         Err(e) => error_page(user.ctx, e),
     }
@@ -193,15 +209,23 @@ pub async fn leave(
 struct SupermarketPage {
     ctx: PageCtx,
     items: Vec<Item>,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     can_manage: bool,
     errors: FormErrors,
 }
 
 async fn supermarket_page(s: &AppState, user: PageUser, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::supermarket::list_items(&s.app, &actor, None, None, None, None, Some(500))
-        .await
+    match wushe_app::charity::supermarket::list_items(
+        &s.app,
+        &actor,
+        None,
+        None,
+        None,
+        None,
+        Some(500),
+    )
+    .await
     {
         Ok(p) => {
             let communities = communities(s, &actor).await;
@@ -257,7 +281,7 @@ pub async fn create_item(
         points_price: f.points_price.trim().parse().ok(),
         quantity: f.quantity.trim().parse().ok(),
     };
-    match wushe_app::supermarket::create_item(&s.app, &user.actor, input).await {
+    match wushe_app::charity::supermarket::create_item(&s.app, &user.actor, input).await {
         Ok(i) => see_other(&format!("/supermarket/items/{}", i.id), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errors) => bad(supermarket_page(&s, user, errors).await),
@@ -271,7 +295,7 @@ pub async fn create_item(
 struct ItemPage {
     ctx: PageCtx,
     item: Item,
-    households: Vec<wushe_app::households::Household>,
+    households: Vec<wushe_app::people::households::Household>,
     can_manage: bool,
     errors: FormErrors,
 }
@@ -280,16 +304,16 @@ impl Fmt for ItemPage {}
 
 async fn item_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::supermarket::get_item(&s.app, &actor, id).await {
+    match wushe_app::charity::supermarket::get_item(&s.app, &actor, id).await {
         Ok(item) => {
             // Relief goes to households in hardship: offer those tagged so in the register.
             let mut households = Vec::new();
             for tag in ["低保", "特困", "困难"] {
-                let f = wushe_app::households::HouseholdSearch {
+                let f = wushe_app::people::households::HouseholdSearch {
                     tag: Some(tag.into()),
                     ..Default::default()
                 };
-                if let Ok(p) = wushe_app::households::list(
+                if let Ok(p) = wushe_app::people::households::list(
                     &s.app,
                     &actor,
                     &f,
@@ -357,10 +381,12 @@ pub async fn stock(
     let qty = f.quantity.trim().parse::<i64>().unwrap_or(0);
     let result: Result<(), AppError> = async {
         match action.as_str() {
-            "purchase" => wushe_app::supermarket::purchase(app, actor, Some(id), qty, &f.supplier)
-                .await
-                .map(|_| ()),
-            "relief" => wushe_app::supermarket::relief(
+            "purchase" => {
+                wushe_app::charity::supermarket::purchase(app, actor, Some(id), qty, &f.supplier)
+                    .await
+                    .map(|_| ())
+            }
+            "relief" => wushe_app::charity::supermarket::relief(
                 app,
                 actor,
                 Some(id),
@@ -375,15 +401,19 @@ pub async fn stock(
                 let counted = f.counted.trim().parse().map_err(|_| {
                     AppError::field("counted", "请填写盘点数量", "give the counted quantity")
                 })?;
-                wushe_app::supermarket::stocktake(app, actor, id, counted, &f.reason)
+                wushe_app::charity::supermarket::stocktake(app, actor, id, counted, &f.reason)
                     .await
                     .map(|_| ())
             }
             "redeem" => {
-                let vid =
-                    wushe_app::volunteers::id_by_no(app, actor, &f.volunteer_no, "volunteer_no")
-                        .await?;
-                wushe_app::supermarket::redeem(app, actor, Some(vid), Some(id), Some(qty))
+                let vid = wushe_app::volunteering::volunteers::id_by_no(
+                    app,
+                    actor,
+                    &f.volunteer_no,
+                    "volunteer_no",
+                )
+                .await?;
+                wushe_app::charity::supermarket::redeem(app, actor, Some(vid), Some(id), Some(qty))
                     .await
                     .map(|_| ())
             }
@@ -392,7 +422,7 @@ pub async fn stock(
                     None
                 } else {
                     Some(
-                        wushe_app::volunteers::id_by_no(
+                        wushe_app::volunteering::volunteers::id_by_no(
                             app,
                             actor,
                             &f.volunteer_no,
@@ -401,12 +431,12 @@ pub async fn stock(
                         .await?,
                     )
                 };
-                let item = wushe_app::supermarket::get_item(app, actor, id).await?;
+                let item = wushe_app::charity::supermarket::get_item(app, actor, id).await?;
                 let lines = [DonationLine {
                     item_id: id,
                     quantity: qty,
                 }];
-                wushe_app::supermarket::donate(
+                wushe_app::charity::supermarket::donate(
                     app,
                     actor,
                     Some(item.community_id),
@@ -434,7 +464,7 @@ pub async fn stock(
 #[template(path = "points_policy.html")]
 struct PolicyPage {
     ctx: PageCtx,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     community_id: String,
     current: Option<PointsPolicy>,
     history: Vec<PointsPolicy>,
@@ -459,7 +489,7 @@ async fn policy_page(
     let communities = communities(s, &actor).await;
     let chosen = community.or_else(|| communities.first().map(|c| c.id));
     let (current, history) = match chosen {
-        Some(id) => match wushe_app::points::policies(&s.app, &actor, id).await {
+        Some(id) => match wushe_app::volunteering::points::policies(&s.app, &actor, id).await {
             Ok((c, h)) => (Some(c), h),
             Err(e) => return error_page(ctx, e),
         },
@@ -525,7 +555,7 @@ pub async fn set_policy(
                 .collect(),
         )
     };
-    let input = wushe_app::points::PolicyInput {
+    let input = wushe_app::volunteering::points::PolicyInput {
         points_per_hour: num(&f.points_per_hour),
         points_per_item: num(&f.points_per_item),
         star_threshold: num(&f.star_threshold),
@@ -538,7 +568,9 @@ pub async fn set_policy(
             y => Some(y.parse().unwrap_or(-1)),
         },
     };
-    match wushe_app::points::set_policy(&s.app, &user.actor, f.community_id, input).await {
+    match wushe_app::volunteering::points::set_policy(&s.app, &user.actor, f.community_id, input)
+        .await
+    {
         Ok(_) => see_other(
             &format!("/points-policy?community_id={}", f.community_id),
             "saved",
@@ -554,10 +586,10 @@ pub async fn set_policy(
 #[template(path = "service_hours.html")]
 struct HoursPage {
     ctx: PageCtx,
-    places: Vec<wushe_app::places::Place>,
+    places: Vec<wushe_app::map::places::Place>,
     place_id: String,
     chart: String,
-    months: Vec<wushe_app::service::Month>,
+    months: Vec<wushe_app::volunteering::hours::Month>,
 }
 
 impl Fmt for HoursPage {}
@@ -576,12 +608,12 @@ pub async fn hours(
     ApiQuery(q): ApiQuery<PlaceQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::service::monthly(&s.app, &actor, q.place_id, None, None).await {
+    match wushe_app::volunteering::hours::monthly(&s.app, &actor, q.place_id, None, None).await {
         Ok(months) => {
             let mut places = Vec::new();
             for kind in ["district", "street"] {
                 places.extend(
-                    wushe_app::places::list(&s.app, &actor, Some(kind), None, None, Some(100))
+                    wushe_app::map::places::list(&s.app, &actor, Some(kind), None, None, Some(100))
                         .await
                         .map(|p| p.items)
                         .unwrap_or_default(),

@@ -1,6 +1,6 @@
 //! Charts drawn on the server as inline SVG: no JavaScript, prints well, and reads on a phone.
 
-use wushe_app::service::Month;
+use wushe_app::volunteering::hours::Month;
 
 /// A bar chart of hours by month, with the hours over each bar and the month under it.
 pub fn hours_by_month(months: &[Month], title: &str) -> String {

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::events::{Event, Report, StepInput};
+use wushe_app::service::events::{Event, Report, StepInput};
 use wushe_app::AppError;
 use wushe_domain::event::Action;
 use wushe_domain::role::Permission;
@@ -47,12 +47,20 @@ pub async fn list(
 ) -> Response {
     use wushe_domain::workflow::Named;
     let PageUser { actor, ctx } = user;
-    let search = wushe_app::events::EventSearch {
+    let search = wushe_app::service::events::EventSearch {
         status: (!q.status.is_empty()).then(|| q.status.clone()),
         ..Default::default()
     };
     let cursor = (!q.cursor.is_empty()).then(|| q.cursor.clone());
-    match wushe_app::events::list(&s.app, &actor, &search, None, cursor.as_deref(), Some(100)).await
+    match wushe_app::service::events::list(
+        &s.app,
+        &actor,
+        &search,
+        None,
+        cursor.as_deref(),
+        Some(100),
+    )
+    .await
     {
         Ok(p) => render(&ListPage {
             ctx,
@@ -73,7 +81,7 @@ pub async fn list(
 #[template(path = "event_new.html")]
 struct NewPage {
     ctx: PageCtx,
-    grids: Vec<wushe_app::places::Place>,
+    grids: Vec<wushe_app::map::places::Place>,
     categories: Vec<String>,
     f: NewForm,
     errors: FormErrors,
@@ -90,7 +98,7 @@ pub struct NewForm {
 
 async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::events::report_choices(&s.app, &actor).await {
+    match wushe_app::service::events::report_choices(&s.app, &actor).await {
         Ok((grids, categories)) => {
             let bad = !errors.is_empty();
             let mut res = render(&NewPage {
@@ -174,7 +182,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
             vec![]
         } else {
             vec![
-                wushe_app::photos::upload(&s.app, &user.actor, &photo)
+                wushe_app::kernel::photos::upload(&s.app, &user.actor, &photo)
                     .await
                     .map_err(|e| match e {
                         AppError::BadUpload { zh, en } => AppError::field("photo", &zh, &en),
@@ -183,7 +191,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
                     .id,
             ]
         };
-        wushe_app::events::report(
+        wushe_app::service::events::report(
             &s.app,
             &user.actor,
             Report {
@@ -242,14 +250,14 @@ impl EventPage {
 
 async fn event_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::events::get(&s.app, &actor, id).await {
+    match wushe_app::service::events::get(&s.app, &actor, id).await {
         Ok(e) => {
-            let handler = match wushe_app::places::get(&s.app, &actor, e.place_id).await {
+            let handler = match wushe_app::map::places::get(&s.app, &actor, e.place_id).await {
                 Ok(p) => actor.can(Permission::HandleEvents, &p.path),
                 Err(_) => false,
             };
             let teams = if handler {
-                wushe_app::volunteers::list_teams(
+                wushe_app::volunteering::volunteers::list_teams(
                     &s.app,
                     &actor,
                     Some(e.community_id),
@@ -328,7 +336,7 @@ pub async fn act(
         result: f.result,
         satisfaction: f.satisfaction.trim().parse().ok(),
     };
-    match wushe_app::events::act(&s.app, &user.actor, id, action, input).await {
+    match wushe_app::service::events::act(&s.app, &user.actor, id, action, input).await {
         Ok(_) => see_other(&format!("/events/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errors) => event_page(&s, user, id, errors).await,

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::import::ImportReport;
+use wushe_app::people::import::ImportReport;
 use wushe_app::AppError;
 
 use super::{error_page, render, FormErrors, PageCtx, PageUser};
@@ -18,7 +18,7 @@ use crate::AppState;
 struct ImportPage {
     ctx: PageCtx,
     kind: Kind,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     community_id: String,
     report: Option<ImportReport>,
     upload_id: String,
@@ -121,10 +121,10 @@ async fn run(
 ) -> Result<ImportReport, AppError> {
     match kind {
         Kind::Residents => {
-            wushe_app::import::residents(&s.app, &user.actor, name, bytes, dry_run).await
+            wushe_app::people::import::residents(&s.app, &user.actor, name, bytes, dry_run).await
         }
         Kind::Volunteers => {
-            wushe_app::volunteer_import::volunteers(
+            wushe_app::volunteering::import::volunteers(
                 &s.app,
                 &user.actor,
                 name,
@@ -177,13 +177,17 @@ pub async fn upload(
     .await
     {
         Ok(report) => {
-            let id =
-                match wushe_app::import::keep_upload(&s.app, &user.actor, &up.file_name, &up.bytes)
-                    .await
-                {
-                    Ok(id) => id,
-                    Err(e) => return error_page(user.ctx, e),
-                };
+            let id = match wushe_app::people::import::keep_upload(
+                &s.app,
+                &user.actor,
+                &up.file_name,
+                &up.bytes,
+            )
+            .await
+            {
+                Ok(id) => id,
+                Err(e) => return error_page(user.ctx, e),
+            };
             shown.upload_id = id.to_string();
             page(&s, user, shown, Some(report), FormErrors::default()).await
         }
@@ -210,16 +214,16 @@ pub async fn confirm(
     user: PageUser,
     Form(f): Form<ConfirmForm>,
 ) -> Response {
-    let (name, bytes) = match wushe_app::import::kept_upload(&s.app, &user.actor, f.upload_id).await
-    {
-        Ok(Some(x)) => x,
-        Ok(None) => return error_page(user.ctx, AppError::NotFound),
-        Err(e) => return error_page(user.ctx, e),
-    };
+    let (name, bytes) =
+        match wushe_app::people::import::kept_upload(&s.app, &user.actor, f.upload_id).await {
+            Ok(Some(x)) => x,
+            Ok(None) => return error_page(user.ctx, AppError::NotFound),
+            Err(e) => return error_page(user.ctx, e),
+        };
     let community_id = f.community_id.trim().parse().ok();
     match run(&s, &user, f.kind, community_id, &name, &bytes, false).await {
         Ok(report) => {
-            if let Err(e) = wushe_app::import::drop_upload(&s.app, f.upload_id).await {
+            if let Err(e) = wushe_app::people::import::drop_upload(&s.app, f.upload_id).await {
                 tracing::warn!(error = %e, "could not remove a used upload");
             }
             let shown = Shown {

@@ -35,7 +35,7 @@ struct ListsPage {
     demands: Vec<Demand>,
     resources: Vec<Resource>,
     projects: Vec<Project>,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     station: bool,
     f: ListForm,
     errors: FormErrors,

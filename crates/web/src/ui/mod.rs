@@ -218,12 +218,14 @@ impl FromRequestParts<AppState> for PageUser {
         let Some(token) = token_of(&parts.headers) else {
             return Err(to_login());
         };
-        let actor = match wushe_app::auth::authenticate(&state.app, &token, client_ip(parts)).await
-        {
-            Ok(a) => a,
-            Err(AppError::Unauthorized) => return Err(to_login()),
-            Err(e) => return Err(crate::problem::ApiError::from(e).into_response()),
-        };
+        let actor =
+            match wushe_app::accounts::auth::authenticate(&state.app, &token, client_ip(parts))
+                .await
+            {
+                Ok(a) => a,
+                Err(AppError::Unauthorized) => return Err(to_login()),
+                Err(e) => return Err(crate::problem::ApiError::from(e).into_response()),
+            };
         let t = Tr::new(lang_for(parts, Some(&actor)));
         let flash = parts.uri.query().and_then(|q| {
             q.split('&')
@@ -383,7 +385,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
             get(imports::index)
                 .post(imports::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    wushe_app::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
+                    wushe_app::kernel::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
                 )),
         )
         .route("/imports/confirm", post(imports::confirm))
@@ -430,7 +432,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
             get(events::list)
                 .post(events::create)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    wushe_app::photos::MAX_BYTES + 64 * 1024,
+                    wushe_app::kernel::photos::MAX_BYTES + 64 * 1024,
                 )),
         )
         .route("/events/new", get(events::new))
@@ -450,7 +452,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
             get(orders::board)
                 .post(orders::create)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    wushe_app::photos::MAX_BYTES + 64 * 1024,
+                    wushe_app::kernel::photos::MAX_BYTES + 64 * 1024,
                 )),
         )
         .route("/orders/new", get(orders::new))

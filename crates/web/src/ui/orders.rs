@@ -8,7 +8,7 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::orders::{ActInput, Board, Order, OrderInput};
+use wushe_app::service::orders::{ActInput, Board, Order, OrderInput};
 use wushe_app::AppError;
 use wushe_domain::order::{Action, DEFAULT_CATEGORIES};
 use wushe_domain::role::Permission;
@@ -58,7 +58,7 @@ pub async fn board(
     let PageUser { actor, ctx } = user;
     let none = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
     // Whose orders a resident sees (their own) is the use case's default, not the page's to decide.
-    let search = wushe_app::orders::BoardSearch {
+    let search = wushe_app::service::orders::BoardSearch {
         status: none(&q.status),
         category: none(&q.category),
         overdue: q.overdue == "true",
@@ -66,7 +66,9 @@ pub async fn board(
     };
     let station = actor.has_anywhere(Permission::DispatchOrders);
     let cursor = none(&q.cursor);
-    match wushe_app::orders::board(&s.app, &actor, &search, cursor.as_deref(), Some(100)).await {
+    match wushe_app::service::orders::board(&s.app, &actor, &search, cursor.as_deref(), Some(100))
+        .await
+    {
         Ok(board) => render(&BoardPage {
             ctx,
             board,
@@ -82,7 +84,7 @@ pub async fn board(
 #[template(path = "order_new.html")]
 struct NewPage {
     ctx: PageCtx,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     categories: Vec<String>,
     f: NewForm,
     household: Option<(String, String)>,
@@ -110,7 +112,7 @@ async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) 
     // The categories of the caller's communities' trees (the built-in ones and what each added).
     let mut categories: Vec<String> = Vec::new();
     for c in communities.iter().take(20) {
-        for cat in wushe_app::categories::tree(&s.app, &actor, c.id)
+        for cat in wushe_app::lists::categories::tree(&s.app, &actor, c.id)
             .await
             .unwrap_or_default()
         {
@@ -125,7 +127,7 @@ async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) 
         categories = DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect();
     }
     let household = match f.household_id.parse::<Uuid>() {
-        Ok(h) => wushe_app::households::get(&s.app, &actor, h)
+        Ok(h) => wushe_app::people::households::get(&s.app, &actor, h)
             .await
             .ok()
             .map(|h| (h.id.to_string(), h.address)),
@@ -207,7 +209,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
     if community_id.is_none() {
         // Placed from a household's page: the household names its community.
         if let Some(h) = household_id {
-            community_id = wushe_app::households::get(&s.app, &user.actor, h)
+            community_id = wushe_app::people::households::get(&s.app, &user.actor, h)
                 .await
                 .ok()
                 .map(|h| h.community_id);
@@ -225,7 +227,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
             vec![]
         } else {
             vec![
-                wushe_app::photos::upload(&s.app, &user.actor, &photo)
+                wushe_app::kernel::photos::upload(&s.app, &user.actor, &photo)
                     .await
                     .map_err(|e| match e {
                         AppError::BadUpload { zh, en } => AppError::field("photo", &zh, &en),
@@ -234,7 +236,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
                     .id,
             ]
         };
-        wushe_app::orders::place(
+        wushe_app::service::orders::place(
             &s.app,
             &user.actor,
             OrderInput {
@@ -303,14 +305,14 @@ impl OrderPage {
 
 async fn order_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::orders::get(&s.app, &actor, id).await {
+    match wushe_app::service::orders::get(&s.app, &actor, id).await {
         Ok(o) => {
-            let station = match wushe_app::places::get(&s.app, &actor, o.community_id).await {
+            let station = match wushe_app::map::places::get(&s.app, &actor, o.community_id).await {
                 Ok(p) => actor.can(Permission::DispatchOrders, &p.path),
                 Err(_) => false,
             };
             let teams = if station {
-                wushe_app::volunteers::list_teams(
+                wushe_app::volunteering::volunteers::list_teams(
                     &s.app,
                     &actor,
                     Some(o.community_id),
@@ -378,7 +380,7 @@ pub async fn act(
 ) -> Response {
     let (app, actor) = (&s.app, &user.actor);
     let result = match action.as_str() {
-        "evaluate" => wushe_app::orders::evaluate(
+        "evaluate" => wushe_app::service::orders::evaluate(
             app,
             actor,
             id,
@@ -392,9 +394,14 @@ pub async fn act(
             Some(a @ (Action::Dispatch | Action::Accept | Action::Decline | Action::Complete)) => {
                 let volunteer_id = match f.volunteer_no.trim() {
                     "" => Ok(None),
-                    no => wushe_app::volunteers::id_by_no(app, actor, no, "volunteer_no")
-                        .await
-                        .map(Some),
+                    no => wushe_app::volunteering::volunteers::id_by_no(
+                        app,
+                        actor,
+                        no,
+                        "volunteer_no",
+                    )
+                    .await
+                    .map(Some),
                 };
                 match volunteer_id {
                     Err(e) => Err(e),
@@ -405,7 +412,7 @@ pub async fn act(
                             reason: f.reason.clone(),
                             note: f.note.clone(),
                         };
-                        wushe_app::orders::act(app, actor, id, a, input)
+                        wushe_app::service::orders::act(app, actor, id, a, input)
                             .await
                             .map(|_| ())
                     }

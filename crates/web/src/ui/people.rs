@@ -7,9 +7,9 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::households::Household;
-use wushe_app::places::Place;
-use wushe_app::residents::{Resident, ResidentInput, ResidentPatch};
+use wushe_app::map::places::Place;
+use wushe_app::people::households::Household;
+use wushe_app::people::residents::{Resident, ResidentInput, ResidentPatch};
 use wushe_domain::role::Permission;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
@@ -49,7 +49,7 @@ pub async fn households(
     ApiQuery(q): ApiQuery<HouseholdQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::households::list(
+    match wushe_app::people::households::list(
         &s.app,
         &actor,
         &q.filter(),
@@ -102,12 +102,13 @@ pub struct PlaceIdQuery {
 }
 
 async fn buildings_for(s: &AppState, actor: &wushe_app::Actor) -> Vec<Place> {
-    let mut out = wushe_app::places::list(&s.app, actor, Some("building"), None, None, Some(500))
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+    let mut out =
+        wushe_app::map::places::list(&s.app, actor, Some("building"), None, None, Some(500))
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default();
     out.extend(
-        wushe_app::places::list(&s.app, actor, Some("lane"), None, None, Some(500))
+        wushe_app::map::places::list(&s.app, actor, Some("lane"), None, None, Some(500))
             .await
             .map(|p| p.items)
             .unwrap_or_default(),
@@ -151,7 +152,9 @@ pub async fn create_household(
 ) -> Response {
     let tags = wushe_domain::resident::split_tags(&f.tags);
     let result = match f.place_id.parse::<Uuid>() {
-        Ok(pid) => wushe_app::households::create(&s.app, &user.actor, pid, &f.address, &tags).await,
+        Ok(pid) => {
+            wushe_app::people::households::create(&s.app, &user.actor, pid, &f.address, &tags).await
+        }
         Err(_) => Err(wushe_app::AppError::field(
             "place_id",
             "请选择楼栋或街巷",
@@ -194,14 +197,15 @@ struct HouseholdPage {
 async fn household_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
-        let h = wushe_app::households::get(&s.app, &actor, id).await?;
-        let f = wushe_app::residents::ResidentSearch {
+        let h = wushe_app::people::households::get(&s.app, &actor, id).await?;
+        let f = wushe_app::people::residents::ResidentSearch {
             household_id: Some(id),
             ..Default::default()
         };
-        let residents = wushe_app::residents::list(&s.app, &actor, &f, None, None, Some(100))
-            .await?
-            .items;
+        let residents =
+            wushe_app::people::residents::list(&s.app, &actor, &f, None, None, Some(100))
+                .await?
+                .items;
         Ok::<_, wushe_app::AppError>((h, residents))
     };
     match load.await {
@@ -239,8 +243,14 @@ pub async fn update_household(
     Form(f): Form<HouseholdForm>,
 ) -> Response {
     let tags = wushe_domain::resident::split_tags(&f.tags);
-    match wushe_app::households::update(&s.app, &user.actor, id, Some(&f.address), Some(&tags))
-        .await
+    match wushe_app::people::households::update(
+        &s.app,
+        &user.actor,
+        id,
+        Some(&f.address),
+        Some(&tags),
+    )
+    .await
     {
         Ok(_) => see_other(&format!("/households/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
@@ -273,7 +283,7 @@ pub async fn residents(
     ApiQuery(q): ApiQuery<ResidentQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::residents::list(
+    match wushe_app::people::residents::list(
         &s.app,
         &actor,
         &q.filter(),
@@ -415,11 +425,13 @@ async fn form_page(
 ) -> Response {
     let PageUser { actor, ctx } = user;
     let household = match f.household_id.parse::<Uuid>() {
-        Ok(id) => wushe_app::households::get(&s.app, &actor, id).await.ok(),
+        Ok(id) => wushe_app::people::households::get(&s.app, &actor, id)
+            .await
+            .ok(),
         Err(_) => None,
     };
     let dict = match &household {
-        Some(h) => wushe_app::places::tags(&s.app, &actor, h.community_id)
+        Some(h) => wushe_app::map::places::tags(&s.app, &actor, h.community_id)
             .await
             .map(|t| t.into_iter().map(|t| t.tag).collect())
             .unwrap_or_default(),
@@ -476,7 +488,7 @@ pub async fn create_resident(
     Form(f): Form<ResidentForm>,
 ) -> Response {
     let result = match f.to_input() {
-        Ok(input) => wushe_app::residents::create(&s.app, &user.actor, &input).await,
+        Ok(input) => wushe_app::people::residents::create(&s.app, &user.actor, &input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -515,14 +527,14 @@ async fn resident_page(
     errors: FormErrors,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    let r = match wushe_app::residents::get(&s.app, &actor, id, unmask).await {
+    let r = match wushe_app::people::residents::get(&s.app, &actor, id, unmask).await {
         Ok(r) => r,
         Err(e) => return error_page(ctx, e),
     };
     let sex_label = wushe_domain::sex::Sex::parse(&r.sex)
         .map(|x| ctx.t.pick(x.label_zh(), x.label_en()).to_owned())
         .unwrap_or_default();
-    let moves = wushe_app::residents::history(&s.app, &actor, id)
+    let moves = wushe_app::people::residents::history(&s.app, &actor, id)
         .await
         .unwrap_or_default()
         .into_iter()
@@ -567,7 +579,7 @@ pub async fn edit_resident(
     Path(id): Path<Uuid>,
 ) -> Response {
     let may_unmask = user.actor.has_anywhere(Permission::UnmaskPii);
-    let r = match wushe_app::residents::get(&s.app, &user.actor, id, may_unmask).await {
+    let r = match wushe_app::people::residents::get(&s.app, &user.actor, id, may_unmask).await {
         Ok(r) => r,
         Err(e) => return error_page(user.ctx, e),
     };
@@ -609,7 +621,7 @@ pub async fn update_resident(
     Form(f): Form<ResidentForm>,
 ) -> Response {
     let result = match f.to_patch() {
-        Ok(patch) => wushe_app::residents::update(&s.app, &user.actor, id, &patch).await,
+        Ok(patch) => wushe_app::people::residents::update(&s.app, &user.actor, id, &patch).await,
         Err(e) => Err(e),
     };
     match result {
@@ -638,7 +650,7 @@ pub async fn move_resident(
     Form(f): Form<MoveForm>,
 ) -> Response {
     let result = match f.household_id.trim().parse::<Uuid>() {
-        Ok(h) => wushe_app::residents::move_to(&s.app, &user.actor, id, h, &f.note).await,
+        Ok(h) => wushe_app::people::residents::move_to(&s.app, &user.actor, id, h, &f.note).await,
         Err(_) => Err(wushe_app::AppError::field(
             "household_id",
             "请填写目标住户编号",
@@ -669,12 +681,12 @@ pub async fn erase(
     user: PageUser,
     Form(f): Form<ErasureForm>,
 ) -> Response {
-    let input = wushe_app::erasure::ErasureInput {
+    let input = wushe_app::kernel::erasure::ErasureInput {
         subject_type: f.subject_type,
         subject_id: f.subject_id,
         basis: f.basis,
     };
-    match wushe_app::erasure::erase(&s.app, &user.actor, &input).await {
+    match wushe_app::kernel::erasure::erase(&s.app, &user.actor, &input).await {
         Ok(done) => {
             let back = match done.subject_type.as_str() {
                 "household" => "households",
@@ -693,7 +705,7 @@ pub async fn archive_resident(
     user: PageUser,
     Path(id): Path<Uuid>,
 ) -> Response {
-    match wushe_app::residents::set_archived(&s.app, &user.actor, id, true).await {
+    match wushe_app::people::residents::set_archived(&s.app, &user.actor, id, true).await {
         Ok(_) => see_other(&format!("/residents/{id}"), "archived"),
         Err(e) => error_page(user.ctx, e),
     }

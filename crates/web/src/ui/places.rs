@@ -6,8 +6,8 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::households::Household;
-use wushe_app::places::Place;
+use wushe_app::map::places::Place;
+use wushe_app::people::households::Household;
 use wushe_domain::place::PlaceKind;
 use wushe_domain::role::Permission;
 
@@ -42,9 +42,9 @@ struct IndexPage {
 /// `GET /places`: the user's top places.
 pub async fn index(State(s): State<AppState>, user: PageUser) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::places::roots(&s.app, &actor).await {
+    match wushe_app::map::places::roots(&s.app, &actor).await {
         Ok(roots) => {
-            let can_create_root = wushe_app::places::may_create_roots(&actor);
+            let can_create_root = wushe_app::map::places::may_create_roots(&actor);
             let roots = roots.into_iter().map(|p| item(&ctx, p)).collect();
             render(&IndexPage {
                 ctx,
@@ -92,9 +92,9 @@ async fn show_page(
 ) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
-        let place = wushe_app::places::get(&s.app, &actor, id).await?;
-        let crumbs = wushe_app::places::ancestors(&s.app, &actor, id).await?;
-        let children = wushe_app::places::children(&s.app, &actor, id, true).await?;
+        let place = wushe_app::map::places::get(&s.app, &actor, id).await?;
+        let crumbs = wushe_app::map::places::ancestors(&s.app, &actor, id).await?;
+        let children = wushe_app::map::places::children(&s.app, &actor, id, true).await?;
         let mut move_targets = Vec::new();
         if matches!(
             place.kind,
@@ -104,7 +104,7 @@ async fn show_page(
             if let Some(parent) = crumbs.iter().rev().nth(1) {
                 if let Some(grandparent) = parent.parent_id {
                     if let Ok(c) =
-                        wushe_app::places::children(&s.app, &actor, grandparent, false).await
+                        wushe_app::map::places::children(&s.app, &actor, grandparent, false).await
                     {
                         move_targets = c
                             .into_iter()
@@ -115,7 +115,7 @@ async fn show_page(
             }
         }
         let households = if place.kind.holds_households() {
-            wushe_app::households::list(
+            wushe_app::people::households::list(
                 &s.app,
                 &actor,
                 &Default::default(),
@@ -129,7 +129,7 @@ async fn show_page(
             Vec::new()
         };
         let tags = if place.kind == PlaceKind::Community {
-            wushe_app::places::tags(&s.app, &actor, id)
+            wushe_app::map::places::tags(&s.app, &actor, id)
                 .await?
                 .into_iter()
                 .map(|t| t.tag)
@@ -198,13 +198,13 @@ pub async fn create(
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(|s| s.parse::<Uuid>().ok());
-    match wushe_app::places::create(&s.app, &user.actor, &f.kind, &f.name, parent).await {
+    match wushe_app::map::places::create(&s.app, &user.actor, &f.kind, &f.name, parent).await {
         Ok(p) => see_other(&format!("/places/{}", parent.unwrap_or(p.id)), "saved"),
         Err(e) => match (FormErrors::from_app(e, &user.ctx.t), parent) {
             (Ok(errs), Some(pid)) => show_page(&s, user, pid, errs, f.name).await,
             (Ok(errs), None) => {
                 let PageUser { actor, ctx } = user;
-                let roots = wushe_app::places::roots(&s.app, &actor)
+                let roots = wushe_app::map::places::roots(&s.app, &actor)
                     .await
                     .unwrap_or_default()
                     .into_iter()
@@ -237,7 +237,7 @@ pub async fn rename(
     Path(id): Path<Uuid>,
     Form(f): Form<RenameForm>,
 ) -> Response {
-    match wushe_app::places::rename(&s.app, &user.actor, id, &f.name).await {
+    match wushe_app::map::places::rename(&s.app, &user.actor, id, &f.name).await {
         Ok(_) => see_other(&format!("/places/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(mut errs) => {
@@ -271,7 +271,7 @@ pub async fn move_to(
         e.0.insert("parent_id".into(), user.ctx.t.t("err-choose-target"));
         return show_page(&s, user, id, e, String::new()).await;
     };
-    match wushe_app::places::move_to(&s.app, &user.actor, id, parent, &f.note).await {
+    match wushe_app::map::places::move_to(&s.app, &user.actor, id, parent, &f.note).await {
         Ok(_) => see_other(&format!("/places/{id}"), "moved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => show_page(&s, user, id, errs, String::new()).await,
@@ -282,7 +282,7 @@ pub async fn move_to(
 
 /// `POST /places/{id}/archive`.
 pub async fn archive(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
-    match wushe_app::places::set_archived(&s.app, &user.actor, id, true).await {
+    match wushe_app::map::places::set_archived(&s.app, &user.actor, id, true).await {
         Ok(p) => see_other(
             &format!("/places/{}", p.parent_id.unwrap_or(id)),
             "archived",
@@ -309,7 +309,9 @@ pub async fn add_tag(
     Path(id): Path<Uuid>,
     Form(f): Form<TagForm>,
 ) -> Response {
-    match wushe_app::places::add_tag(&s.app, &user.actor, id, &f.tag, f.sensitive.is_some()).await {
+    match wushe_app::map::places::add_tag(&s.app, &user.actor, id, &f.tag, f.sensitive.is_some())
+        .await
+    {
         Ok(_) => see_other(&format!("/places/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => show_page(&s, user, id, errs, String::new()).await,

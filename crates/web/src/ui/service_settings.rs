@@ -8,7 +8,7 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::events::GridRates;
+use wushe_app::service::events::GridRates;
 use wushe_domain::event::Deadlines as EventDeadlines;
 use wushe_domain::order::Deadlines as OrderDeadlines;
 
@@ -21,13 +21,13 @@ use crate::AppState;
 #[template(path = "deadlines.html")]
 struct DeadlinesPage {
     ctx: PageCtx,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     community_id: String,
     orders: Vec<(String, OrderDeadlines)>,
     events: Vec<(String, EventDeadlines)>,
     order_default: OrderDeadlines,
     event_default: EventDeadlines,
-    categories: Vec<wushe_app::categories::Category>,
+    categories: Vec<wushe_app::lists::categories::Category>,
     errors: FormErrors,
 }
 
@@ -49,8 +49,8 @@ async fn deadlines_page(
     let (orders, events, categories) = match chosen {
         Some(id) => {
             let load = async {
-                let (o, e) = wushe_app::orders::deadlines_of(&s.app, &actor, id).await?;
-                let t = wushe_app::categories::tree(&s.app, &actor, id).await?;
+                let (o, e) = wushe_app::service::orders::deadlines_of(&s.app, &actor, id).await?;
+                let t = wushe_app::lists::categories::tree(&s.app, &actor, id).await?;
                 Ok::<_, wushe_app::AppError>((o, e, t))
             };
             match load.await {
@@ -122,9 +122,15 @@ pub async fn set_deadlines(
             verify_hours: n(&f.d),
             close_hours: n(&f.e),
         };
-        wushe_app::events::set_deadlines(&s.app, &user.actor, f.community_id, &f.category, d)
-            .await
-            .map(|_| ())
+        wushe_app::service::events::set_deadlines(
+            &s.app,
+            &user.actor,
+            f.community_id,
+            &f.category,
+            d,
+        )
+        .await
+        .map(|_| ())
     } else {
         let d = OrderDeadlines {
             dispatch_hours: n(&f.a),
@@ -132,9 +138,15 @@ pub async fn set_deadlines(
             complete_hours: n(&f.c),
             evaluate_days: n(&f.d),
         };
-        wushe_app::orders::set_deadlines(&s.app, &user.actor, f.community_id, &f.category, d)
-            .await
-            .map(|_| ())
+        wushe_app::service::orders::set_deadlines(
+            &s.app,
+            &user.actor,
+            f.community_id,
+            &f.category,
+            d,
+        )
+        .await
+        .map(|_| ())
     };
     match result {
         Ok(()) => see_other(
@@ -184,7 +196,7 @@ pub async fn rates(
         .unwrap_or(today - chrono::Duration::days(30));
     let to = NaiveDate::parse_from_str(q.to.trim(), "%Y-%m-%d").unwrap_or(today);
     let start = wushe_domain::time::start_of_day;
-    let result = wushe_app::events::rates(
+    let result = wushe_app::service::events::rates(
         &s.app,
         &actor,
         None,
@@ -196,7 +208,7 @@ pub async fn rates(
         Ok(rows) => {
             let mut named = Vec::with_capacity(rows.len());
             for r in rows {
-                let name = wushe_app::places::get(&s.app, &actor, r.grid_id)
+                let name = wushe_app::map::places::get(&s.app, &actor, r.grid_id)
                     .await
                     .map(|p| p.name)
                     .unwrap_or_default();
@@ -229,7 +241,8 @@ pub async fn add_category(
     user: PageUser,
     Form(f): Form<CategoryForm>,
 ) -> Response {
-    match wushe_app::categories::add(&s.app, &user.actor, f.community_id, &f.name, &f.parent).await
+    match wushe_app::lists::categories::add(&s.app, &user.actor, f.community_id, &f.name, &f.parent)
+        .await
     {
         Ok(_) => see_other(
             &format!("/deadlines?community_id={}", f.community_id),

@@ -6,16 +6,16 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::auth::UserView;
-use wushe_app::places::Place;
-use wushe_app::users::{NewUser, RoleInput};
+use wushe_app::accounts::auth::UserView;
+use wushe_app::accounts::users::{NewUser, RoleInput};
+use wushe_app::map::places::Place;
 use wushe_domain::role::Role;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::audit::AuditQuery;
 use crate::extract::ApiQuery;
 use crate::AppState;
-use wushe_app::audit::AuditEntry;
+use wushe_app::kernel::audit::AuditEntry;
 
 /// A role offered in a form.
 pub struct RoleOption {
@@ -81,7 +81,7 @@ pub async fn index(
     ApiQuery(q): ApiQuery<UsersQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::users::list(
+    match wushe_app::accounts::users::list(
         &s.app,
         &actor,
         q.q.as_deref().filter(|s| !s.is_empty()),
@@ -155,7 +155,7 @@ async fn places_for(s: &AppState, actor: &wushe_app::Actor) -> Vec<Place> {
         "lane",
     ] {
         if let Ok(p) =
-            wushe_app::places::list(&s.app, actor, Some(kind), None, None, Some(300)).await
+            wushe_app::map::places::list(&s.app, actor, Some(kind), None, None, Some(300)).await
         {
             out.extend(p.items);
         }
@@ -191,7 +191,7 @@ pub async fn create(
             place_id: f.place_id.parse().ok(),
         }],
     };
-    match wushe_app::users::create(&s.app, &user.actor, &input).await {
+    match wushe_app::accounts::users::create(&s.app, &user.actor, &input).await {
         Ok(u) => see_other(&format!("/users/{}", u.id), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errors) => {
@@ -228,7 +228,7 @@ struct UserPage {
 
 async fn user_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::users::get(&s.app, &actor, id).await {
+    match wushe_app::accounts::users::get(&s.app, &actor, id).await {
         Ok(u) => {
             let places = places_for(s, &actor).await;
             let role_labels = role_label(&ctx, &u);
@@ -271,7 +271,7 @@ pub async fn set_roles(
         role: f.role,
         place_id: f.place_id.parse().ok(),
     }];
-    match wushe_app::users::set_roles(&s.app, &user.actor, id, &roles).await {
+    match wushe_app::accounts::users::set_roles(&s.app, &user.actor, id, &roles).await {
         Ok(_) => see_other(&format!("/users/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => user_page(&s, user, id, errs).await,
@@ -282,7 +282,7 @@ pub async fn set_roles(
 
 /// `POST /users/{id}/disable`.
 pub async fn disable(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
-    match wushe_app::users::set_disabled(&s.app, &user.actor, id, true).await {
+    match wushe_app::accounts::users::set_disabled(&s.app, &user.actor, id, true).await {
         Ok(_) => see_other(&format!("/users/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => user_page(&s, user, id, errs).await,
@@ -293,7 +293,7 @@ pub async fn disable(State(s): State<AppState>, user: PageUser, Path(id): Path<U
 
 /// `POST /users/{id}/unlock`.
 pub async fn unlock(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
-    match wushe_app::users::unlock(&s.app, &user.actor, id).await {
+    match wushe_app::accounts::users::unlock(&s.app, &user.actor, id).await {
         Ok(_) => see_other(&format!("/users/{id}"), "saved"),
         Err(e) => error_page(user.ctx, e),
     }
@@ -301,7 +301,7 @@ pub async fn unlock(State(s): State<AppState>, user: PageUser, Path(id): Path<Uu
 
 /// `POST /users/{id}/enable`.
 pub async fn enable(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
-    match wushe_app::users::set_disabled(&s.app, &user.actor, id, false).await {
+    match wushe_app::accounts::users::set_disabled(&s.app, &user.actor, id, false).await {
         Ok(_) => see_other(&format!("/users/{id}"), "saved"),
         Err(e) => error_page(user.ctx, e),
     }
@@ -321,7 +321,7 @@ pub async fn reset_password(
     Path(id): Path<Uuid>,
     Form(f): Form<ResetForm>,
 ) -> Response {
-    match wushe_app::users::reset_password(&s.app, &user.actor, id, &f.password).await {
+    match wushe_app::accounts::users::reset_password(&s.app, &user.actor, id, &f.password).await {
         Ok(()) => see_other(&format!("/users/{id}"), "password-reset"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errs) => user_page(&s, user, id, errs).await,
@@ -349,7 +349,9 @@ pub async fn audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Response {
     let PageUser { actor, ctx } = user;
-    match wushe_app::audit::list(&s.app, &actor, &q.filter(), q.cursor.as_deref(), q.limit).await {
+    match wushe_app::kernel::audit::list(&s.app, &actor, &q.filter(), q.cursor.as_deref(), q.limit)
+        .await
+    {
         Ok(page) => {
             let mut qs = Vec::new();
             if let Some(a) = q.action.as_deref().filter(|s| !s.is_empty()) {

@@ -8,10 +8,10 @@ use axum::Form;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::activities::{Activity, ActivityInput, Completion};
-use wushe_app::points::PointsSummary;
-use wushe_app::service::{RecordInput, ServiceRecord};
-use wushe_app::volunteers::{Volunteer, VolunteerInput};
+use wushe_app::volunteering::activities::{Activity, ActivityInput, Completion};
+use wushe_app::volunteering::hours::{RecordInput, ServiceRecord};
+use wushe_app::volunteering::points::PointsSummary;
+use wushe_app::volunteering::volunteers::{Volunteer, VolunteerInput};
 use wushe_app::{Actor, AppError};
 use wushe_domain::activity::Step;
 use wushe_domain::role::Permission;
@@ -78,8 +78,8 @@ pub trait Fmt {
 }
 
 /// The communities the caller can pick in a form.
-pub async fn communities(s: &AppState, actor: &Actor) -> Vec<wushe_app::places::Place> {
-    wushe_app::volunteers::communities_for(&s.app, actor)
+pub async fn communities(s: &AppState, actor: &Actor) -> Vec<wushe_app::map::places::Place> {
+    wushe_app::volunteering::volunteers::communities_for(&s.app, actor)
         .await
         .unwrap_or_default()
 }
@@ -124,7 +124,7 @@ pub async fn index(
 ) -> Response {
     let PageUser { actor, ctx } = user;
     let filter = q.filter();
-    match wushe_app::volunteers::list(
+    match wushe_app::volunteering::volunteers::list(
         &s.app,
         &actor,
         &filter,
@@ -206,7 +206,7 @@ impl VolunteerForm {
 #[template(path = "volunteer_new.html")]
 struct NewVolunteerPage {
     ctx: PageCtx,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     f: VolunteerForm,
     errors: FormErrors,
     action: &'static str,
@@ -228,9 +228,9 @@ pub async fn new_volunteer(State(s): State<AppState>, user: PageUser) -> Respons
 async fn save_volunteer(s: AppState, user: PageUser, f: VolunteerForm, own: bool) -> Response {
     let input = f.input();
     let result = if own {
-        wushe_app::volunteers::apply(&s.app, &user.actor, input).await
+        wushe_app::volunteering::volunteers::apply(&s.app, &user.actor, input).await
     } else {
-        wushe_app::volunteers::register(&s.app, &user.actor, input).await
+        wushe_app::volunteering::volunteers::register(&s.app, &user.actor, input).await
     };
     match result {
         Ok(v) if own => {
@@ -282,11 +282,12 @@ struct VolunteerPage {
 async fn volunteer_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
-        let v = wushe_app::volunteers::get(&s.app, &actor, id, false).await?;
-        let points = wushe_app::points::summary(&s.app, &actor, id, None).await?;
-        let records = wushe_app::service::of_volunteer(&s.app, &actor, id, None, Some(50))
-            .await?
-            .items;
+        let v = wushe_app::volunteering::volunteers::get(&s.app, &actor, id, false).await?;
+        let points = wushe_app::volunteering::points::summary(&s.app, &actor, id, None).await?;
+        let records =
+            wushe_app::volunteering::hours::of_volunteer(&s.app, &actor, id, None, Some(50))
+                .await?
+                .items;
         Ok::<_, AppError>((v, points, records))
     };
     match load.await {
@@ -341,7 +342,7 @@ pub async fn record(
         place_text: f.place_text,
         organiser: f.organiser,
     };
-    match wushe_app::service::record(&s.app, &user.actor, Some(id), None, input).await {
+    match wushe_app::volunteering::hours::record(&s.app, &user.actor, Some(id), None, input).await {
         Ok(_) => see_other(&format!("/volunteers/{id}"), "saved"),
         Err(e) => match form_error(&user.ctx, e) {
             Ok(errors) => volunteer_page(&s, user, id, errors).await,
@@ -365,7 +366,7 @@ pub async fn reverse(
     Path(id): Path<Uuid>,
     Form(f): Form<ReverseForm>,
 ) -> Response {
-    match wushe_app::service::reverse(&s.app, &user.actor, id, &f.reason).await {
+    match wushe_app::volunteering::hours::reverse(&s.app, &user.actor, id, &f.reason).await {
         Ok(_) => see_other(&format!("/volunteers/{}", f.volunteer_id), "saved"),
         Err(e) => match form_error(&user.ctx, e) {
             Ok(errors) => volunteer_page(&s, user, f.volunteer_id, errors).await,
@@ -385,7 +386,7 @@ pub async fn set_status(
     } else {
         VolunteerStatus::Left
     };
-    match wushe_app::volunteers::set_status(&s.app, &user.actor, id, to, "").await {
+    match wushe_app::volunteering::volunteers::set_status(&s.app, &user.actor, id, to, "").await {
         Ok(_) => see_other(&format!("/volunteers/{id}"), "saved"),
         Err(e) => match form_error(&user.ctx, e) {
             Ok(errors) => volunteer_page(&s, user, id, errors).await,
@@ -431,12 +432,13 @@ pub async fn activities(
     let prev_first = first
         .checked_sub_months(chrono::Months::new(1))
         .unwrap_or(first);
-    let f = wushe_app::activities::ActivitySearch {
+    let f = wushe_app::volunteering::activities::ActivitySearch {
         from: Some(wushe_domain::time::start_of_day(first)),
         to: Some(wushe_domain::time::start_of_day(next_first)),
         ..Default::default()
     };
-    match wushe_app::activities::list(&s.app, &actor, &f, None, None, Some(500)).await {
+    match wushe_app::volunteering::activities::list(&s.app, &actor, &f, None, None, Some(500)).await
+    {
         Ok(page) => {
             let ics = communities(&s, &actor)
                 .await
@@ -507,7 +509,7 @@ pub struct ActivityForm {
 
 impl ActivityForm {
     /// The filled task rows (a row with only a sub-group chosen is kept, so the check can name it).
-    fn tasks(&self) -> Vec<wushe_app::activities::Task> {
+    fn tasks(&self) -> Vec<wushe_app::volunteering::activities::Task> {
         [
             (&self.task_team_1, &self.task_1),
             (&self.task_team_2, &self.task_2),
@@ -516,7 +518,7 @@ impl ActivityForm {
         ]
         .into_iter()
         .filter(|(team, title)| !team.trim().is_empty() || !title.trim().is_empty())
-        .map(|(team, title)| wushe_app::activities::Task {
+        .map(|(team, title)| wushe_app::volunteering::activities::Task {
             team_id: team.trim().parse().ok(),
             title: title.clone(),
             team_name: None,
@@ -540,7 +542,7 @@ impl ActivityForm {
 #[template(path = "activity_new.html")]
 struct NewActivityPage {
     ctx: PageCtx,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     /// Teams and sub-groups the caller can pick: (id, "community · team").
     teams: Vec<(String, String)>,
     f: ActivityForm,
@@ -551,12 +553,13 @@ struct NewActivityPage {
 async fn team_choices(
     s: &AppState,
     actor: &Actor,
-    communities: &[wushe_app::places::Place],
+    communities: &[wushe_app::map::places::Place],
 ) -> Vec<(String, String)> {
-    let teams = wushe_app::volunteers::list_teams(&s.app, actor, None, None, Some(500))
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+    let teams =
+        wushe_app::volunteering::volunteers::list_teams(&s.app, actor, None, None, Some(500))
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default();
     teams
         .into_iter()
         .map(|t| {
@@ -619,7 +622,7 @@ pub async fn create_activity(
             team_id: f.team_id.trim().parse().ok(),
             tasks: f.tasks(),
         };
-        wushe_app::activities::create(&s.app, &user.actor, input).await
+        wushe_app::volunteering::activities::create(&s.app, &user.actor, input).await
     } else {
         Err(AppError::Validation(bad))
     };
@@ -651,22 +654,22 @@ struct ActivityPage {
     a: Activity,
     manager: bool,
     mine: Option<Volunteer>,
-    my_signup: Option<wushe_app::activities::Signup>,
+    my_signup: Option<wushe_app::volunteering::activities::Signup>,
     errors: FormErrors,
 }
 
 async fn activity_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
-        let a = wushe_app::activities::get(&s.app, &actor, id).await?;
-        let mine = wushe_app::volunteers::mine(&s.app, &actor).await?;
+        let a = wushe_app::volunteering::activities::get(&s.app, &actor, id).await?;
+        let mine = wushe_app::volunteering::volunteers::mine(&s.app, &actor).await?;
         Ok::<_, AppError>((a, mine))
     };
     match load.await {
         Ok((a, mine)) => {
             let manager = a.checkin_code.is_some();
             let my_signup = match &mine {
-                Some(v) => wushe_app::activities::my_signup(&s.app, &actor, id, v.id)
+                Some(v) => wushe_app::volunteering::activities::my_signup(&s.app, &actor, id, v.id)
                     .await
                     .ok()
                     .flatten(),
@@ -719,7 +722,7 @@ pub async fn act(
         "" => Ok(None),
         v => match v.parse::<Uuid>() {
             Ok(id) => Ok(Some(id)),
-            Err(_) => wushe_app::volunteers::id_by_no(app, actor, v, "volunteer_id")
+            Err(_) => wushe_app::volunteering::volunteers::id_by_no(app, actor, v, "volunteer_id")
                 .await
                 .map(Some),
         },
@@ -751,9 +754,20 @@ async fn act_on(
     f: &ActionForm,
 ) -> Result<Activity, AppError> {
     match action {
-        "publish" => wushe_app::activities::advance(app, actor, id, Step::Publish, "", None).await,
+        "publish" => {
+            wushe_app::volunteering::activities::advance(app, actor, id, Step::Publish, "", None)
+                .await
+        }
         "cancel" => {
-            wushe_app::activities::advance(app, actor, id, Step::Cancel, &f.reason, None).await
+            wushe_app::volunteering::activities::advance(
+                app,
+                actor,
+                id,
+                Step::Cancel,
+                &f.reason,
+                None,
+            )
+            .await
         }
         "complete" => {
             let done = Completion {
@@ -761,11 +775,23 @@ async fn act_on(
                 feedback: f.feedback.clone(),
                 photos: vec![],
             };
-            wushe_app::activities::advance(app, actor, id, Step::Complete, "", Some(done)).await
+            wushe_app::volunteering::activities::advance(
+                app,
+                actor,
+                id,
+                Step::Complete,
+                "",
+                Some(done),
+            )
+            .await
         }
-        "signup" => wushe_app::activities::sign_up(app, actor, id, vid).await,
-        "checkin" => wushe_app::activities::check_in(app, actor, id, vid, code, None).await,
-        "checkout" => wushe_app::activities::check_out(app, actor, id, vid, code, None).await,
+        "signup" => wushe_app::volunteering::activities::sign_up(app, actor, id, vid).await,
+        "checkin" => {
+            wushe_app::volunteering::activities::check_in(app, actor, id, vid, code, None).await
+        }
+        "checkout" => {
+            wushe_app::volunteering::activities::check_out(app, actor, id, vid, code, None).await
+        }
         _ => Err(AppError::NotFound),
     }
 }
@@ -777,7 +803,7 @@ struct MyVolunteerPage {
     v: Option<Volunteer>,
     points: Option<PointsSummary>,
     upcoming: Vec<Activity>,
-    communities: Vec<wushe_app::places::Place>,
+    communities: Vec<wushe_app::map::places::Place>,
     f: VolunteerForm,
     errors: FormErrors,
     action: &'static str,
@@ -791,12 +817,12 @@ pub async fn mine(State(s): State<AppState>, user: PageUser) -> Response {
 
 /// `POST /me/volunteer/calendar-link`: a new link for the phone's calendar (the old one stops working).
 pub async fn calendar_link(State(s): State<AppState>, user: PageUser) -> Response {
-    let mine = match wushe_app::volunteers::mine(&s.app, &user.actor).await {
+    let mine = match wushe_app::volunteering::volunteers::mine(&s.app, &user.actor).await {
         Ok(Some(v)) => v,
         Ok(None) => return error_page(user.ctx, AppError::NotFound),
         Err(e) => return error_page(user.ctx, e),
     };
-    match wushe_app::auth::create_feed_token(&s.app, &user.actor).await {
+    match wushe_app::accounts::auth::create_feed_token(&s.app, &user.actor).await {
         Ok(token) => {
             let feed = format!(
                 "/api/v1/volunteers/{}/activities.ics?feed_token={token}",
@@ -811,19 +837,22 @@ pub async fn calendar_link(State(s): State<AppState>, user: PageUser) -> Respons
 async fn mine_page(s: &AppState, user: PageUser, feed: Option<String>) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
-        let v = wushe_app::volunteers::mine(&s.app, &actor).await?;
+        let v = wushe_app::volunteering::volunteers::mine(&s.app, &actor).await?;
         let points = match &v {
-            Some(v) => Some(wushe_app::points::summary(&s.app, &actor, v.id, None).await?),
+            Some(v) => {
+                Some(wushe_app::volunteering::points::summary(&s.app, &actor, v.id, None).await?)
+            }
             None => None,
         };
-        let f = wushe_app::activities::ActivitySearch {
+        let f = wushe_app::volunteering::activities::ActivitySearch {
             from: Some(Utc::now() - chrono::Duration::hours(12)),
             status: Some("published".into()),
             ..Default::default()
         };
-        let upcoming = wushe_app::activities::list(&s.app, &actor, &f, None, None, Some(50))
-            .await?
-            .items;
+        let upcoming =
+            wushe_app::volunteering::activities::list(&s.app, &actor, &f, None, None, Some(50))
+                .await?
+                .items;
         Ok::<_, AppError>((v, points, upcoming))
     };
     match load.await {
@@ -873,7 +902,7 @@ impl Fmt for NewActivityPage {}
 struct NewCertificatePage {
     ctx: PageCtx,
     v: Volunteer,
-    issued: Vec<wushe_app::certificates::Certificate>,
+    issued: Vec<wushe_app::volunteering::certificates::Certificate>,
     from: String,
     to: String,
     errors: FormErrors,
@@ -891,8 +920,9 @@ async fn certificate_form(
 ) -> Response {
     let PageUser { actor, ctx } = user;
     let load = async {
-        let v = wushe_app::volunteers::get(&s.app, &actor, id, false).await?;
-        let issued = wushe_app::certificates::of_volunteer(&s.app, &actor, id).await?;
+        let v = wushe_app::volunteering::volunteers::get(&s.app, &actor, id, false).await?;
+        let issued =
+            wushe_app::volunteering::certificates::of_volunteer(&s.app, &actor, id).await?;
         Ok::<_, AppError>((v, issued))
     };
     match load.await {
@@ -935,8 +965,14 @@ pub async fn certificate_issue(
     Form(f): Form<PeriodForm>,
 ) -> Response {
     let day = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
-    match wushe_app::certificates::issue(&s.app, &user.actor, Some(id), day(&f.from), day(&f.to))
-        .await
+    match wushe_app::volunteering::certificates::issue(
+        &s.app,
+        &user.actor,
+        Some(id),
+        day(&f.from),
+        day(&f.to),
+    )
+    .await
     {
         Ok(c) => see_other(&format!("/certificates/{}", c.id), "saved"),
         Err(e) => match form_error(&user.ctx, e) {
@@ -950,7 +986,7 @@ pub async fn certificate_issue(
 #[template(path = "certificate.html")]
 struct CertificatePage {
     ctx: PageCtx,
-    c: wushe_app::certificates::Certificate,
+    c: wushe_app::volunteering::certificates::Certificate,
     public: bool,
 }
 
@@ -962,7 +998,7 @@ pub async fn certificate(
     user: PageUser,
     Path(id): Path<Uuid>,
 ) -> Response {
-    match wushe_app::certificates::get(&s.app, &user.actor, id).await {
+    match wushe_app::volunteering::certificates::get(&s.app, &user.actor, id).await {
         Ok(c) => render(&CertificatePage {
             ctx: user.ctx,
             c,
@@ -1012,7 +1048,7 @@ pub async fn verify(
     Path(number): Path<String>,
 ) -> Response {
     let ctx = super::anonymous_ctx(&parts);
-    match wushe_app::certificates::verify(&s.app, &number).await {
+    match wushe_app::volunteering::certificates::verify(&s.app, &number).await {
         Ok(c) => render(&CertificatePage {
             ctx,
             c,

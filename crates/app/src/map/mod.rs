@@ -1,0 +1,3 @@
+//! The map: districts, streets, communities, grids, buildings and lanes, their moves and tags.
+
+pub mod places;

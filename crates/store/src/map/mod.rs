@@ -1,0 +1,4 @@
+//! Places and their tag dictionaries.
+
+pub mod places;
+pub mod tags;
