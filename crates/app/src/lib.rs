@@ -105,6 +105,6 @@ impl App {
 
     /// Today's date in Asia/Shanghai.
     pub fn today(&self) -> chrono::NaiveDate {
-        wushe_domain::time::local_date(chrono::Utc::now())
+        wushe_domain::kernel::time::local_date(chrono::Utc::now())
     }
 }

@@ -7,28 +7,11 @@
 
 #![warn(missing_docs)]
 
-pub mod activity;
-pub mod error;
-pub mod event;
-pub mod household;
-pub mod id_number;
-pub mod import;
-pub mod mask;
-pub mod matching;
-pub mod order;
-pub mod password;
-pub mod phone;
-pub mod place;
-pub mod points;
-pub mod project;
-pub mod refusal;
-pub mod resident;
-pub mod role;
+pub mod accounts;
+pub mod charity;
+pub mod kernel;
+pub mod lists;
+pub mod map;
+pub mod people;
 pub mod service;
-pub mod sex;
-pub mod stock;
-pub mod text;
-pub mod time;
-pub mod volunteer;
-pub mod volunteer_sheet;
-pub mod workflow;
+pub mod volunteering;

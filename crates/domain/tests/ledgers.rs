@@ -3,8 +3,10 @@
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 
-use wushe_domain::points::{due_to_expire, policy_on, spend, Credit, Policy, Rounding};
-use wushe_domain::stock::{apply, Movement};
+use wushe_domain::charity::stock::{apply, Movement};
+use wushe_domain::volunteering::points::{
+    due_to_expire, policy_on, spend, Credit, Policy, Rounding,
+};
 
 fn rounding() -> impl Strategy<Value = Rounding> {
     prop_oneof![

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
-use wushe_domain::matching::{fit, rank, Criterion, Need, Offer};
+use wushe_domain::lists::matching::{fit, rank, Criterion, Need, Offer};
 
 const CATEGORIES: [&str; 4] = ["养老", "助残", "儿童", "法律"];
 const SKILLS: [&str; 4] = ["理发", "维修", "护理", "心理"];

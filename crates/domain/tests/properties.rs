@@ -4,14 +4,14 @@ use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use uuid::Uuid;
 
-use wushe_domain::id_number::{check_digit, IdNumber, IdNumberError};
-use wushe_domain::mask;
-use wushe_domain::password::{after_failure, is_locked, LoginState, MAX_FAILURES};
-use wushe_domain::phone::Phone;
-use wushe_domain::place::{segment, PlacePath};
-use wushe_domain::resident::{age_on, split_tags};
-use wushe_domain::sex::Sex;
-use wushe_domain::text::clean;
+use wushe_domain::accounts::password::{after_failure, is_locked, LoginState, MAX_FAILURES};
+use wushe_domain::kernel::mask;
+use wushe_domain::kernel::text::clean;
+use wushe_domain::map::place::{segment, PlacePath};
+use wushe_domain::people::id_number::{check_digit, IdNumber, IdNumberError};
+use wushe_domain::people::phone::Phone;
+use wushe_domain::people::resident::{age_on, split_tags};
+use wushe_domain::people::sex::Sex;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()

@@ -7,11 +7,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::id_number::{check_digit, IdNumber};
-use wushe_domain::phone::Phone;
-use wushe_domain::place::PlacePath;
-use wushe_domain::resident::ValidResident;
-use wushe_domain::sex::Sex;
+use wushe_domain::map::place::PlacePath;
+use wushe_domain::people::id_number::{check_digit, IdNumber};
+use wushe_domain::people::phone::Phone;
+use wushe_domain::people::resident::ValidResident;
+use wushe_domain::people::sex::Sex;
 use wushe_store::map::places::PlaceRow;
 use wushe_store::people::households::HouseholdWrite;
 use wushe_store::Conn;
@@ -188,7 +188,7 @@ async fn place(
     };
     wushe_store::map::places::insert(c, &row, None).await?;
     if kind == "community" {
-        for t in wushe_domain::resident::DEFAULT_TAGS {
+        for t in wushe_domain::people::resident::DEFAULT_TAGS {
             wushe_store::map::tags::add(
                 c,
                 id,
@@ -307,7 +307,7 @@ impl Generator {
                             .ok();
                     let given = GIVEN[self.rng.gen_range(0..GIVEN.len())];
                     let mut tags = Vec::new();
-                    let age = wushe_domain::resident::age_on(birth, self.today);
+                    let age = wushe_domain::people::resident::age_on(birth, self.today);
                     if alone {
                         tags.push("独居老人".to_owned());
                     } else if age >= 80 {
@@ -497,5 +497,5 @@ pub async fn seed(app: &App, scale: Scale) -> AppResult<Option<Seeded>> {
 
 /// True when someone born on `birth` is 18 or older on `today`.
 pub fn is_adult(birth: NaiveDate, today: NaiveDate) -> bool {
-    wushe_domain::resident::age_on(birth, today) >= 18
+    wushe_domain::people::resident::age_on(birth, today) >= 18
 }

@@ -3,7 +3,8 @@
 //! at a joint meeting and claimed. Made through the same use cases as real work.
 
 use uuid::Uuid;
-use wushe_domain::{event, order, project};
+use wushe_domain::lists::project;
+use wushe_domain::service::{event, order};
 
 use wushe_app::lists::{DemandInput, ProjectStepInput, ResourceInput};
 use wushe_app::service::events::{Report, StepInput};

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
-use wushe_domain::order::DEFAULT_CATEGORIES;
+use wushe_domain::service::order::DEFAULT_CATEGORIES;
 use wushe_store::lists::{DemandRow, ResourceRow};
 use wushe_store::service::orders::OrderRow;
 
@@ -64,7 +64,7 @@ pub async fn load(app: &App, demands: usize, resources: usize, orders: usize) ->
     let mut rng = StdRng::seed_from_u64(20261125);
     let now = Utc::now();
     let today = app.today();
-    let quarter = wushe_domain::project::quarter_of(today);
+    let quarter = wushe_domain::lists::project::quarter_of(today);
     let street_of = |p: &str| {
         let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
         format!("/{}/", segs[..2.min(segs.len())].join("/"))
@@ -96,7 +96,9 @@ pub async fn load(app: &App, demands: usize, resources: usize, orders: usize) ->
             capacity: (i % 3 != 0).then(|| rng.gen_range(5..50)),
             used: 0,
             availability: availability.into(),
-            weekdays: i64::from(wushe_domain::matching::weekdays_from_text(availability)),
+            weekdays: i64::from(wushe_domain::lists::matching::weekdays_from_text(
+                availability,
+            )),
             available_from: None,
             available_until: None,
             provider_id: None,

@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
-use wushe_domain::points::{self, Policy};
+use wushe_domain::volunteering::points::{self, Policy};
 use wushe_store::volunteering::points::{EntryRow, RecordRow};
 use wushe_store::volunteering::volunteers::VolunteerRow;
 
@@ -95,7 +95,7 @@ pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loa
             // Skills, categories and availability as a register holds them, so matching has work to do.
             let skills =
                 serde_json::to_string(&[SKILLS[rng.gen_range(0..SKILLS.len())]]).expect("list");
-            let cats = wushe_domain::volunteer::CATEGORIES;
+            let cats = wushe_domain::volunteering::volunteer::CATEGORIES;
             let categories =
                 serde_json::to_string(&[cats[rng.gen_range(0..cats.len())]]).expect("list");
             let availability = AVAILABILITY[rng.gen_range(0..AVAILABILITY.len())].to_owned();
@@ -150,7 +150,7 @@ pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loa
                 id,
                 community_id: *community,
                 place_path: path.clone(),
-                volunteer_no: wushe_domain::volunteer::volunteer_no(next_no),
+                volunteer_no: wushe_domain::volunteering::volunteer::volunteer_no(next_no),
                 name: format!("志愿者{next_no}"),
                 sex: Some(if next_no % 2 == 0 { "female" } else { "male" }.into()),
                 birth_date: None,
@@ -159,7 +159,7 @@ pub async fn load(app: &App, volunteers: usize, records: usize) -> AppResult<Loa
                 id_number_mask: None,
                 phone_enc: Some(app.crypto.encrypt(&phone)),
                 phone_hash: Some(app.crypto.blind_index("phone", &phone)),
-                phone_mask: Some(wushe_domain::mask::phone(&phone)),
+                phone_mask: Some(wushe_domain::kernel::mask::phone(&phone)),
                 resident_id: None,
                 user_id: None,
                 skills,

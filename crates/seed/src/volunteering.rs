@@ -5,7 +5,7 @@
 
 use chrono::{Duration, Utc};
 use uuid::Uuid;
-use wushe_domain::activity::Step;
+use wushe_domain::volunteering::activity::Step;
 
 use wushe_app::charity::supermarket::{DonationLine, ItemInput};
 use wushe_app::volunteering::activities::{ActivityInput, Completion, HoursLine, Task};

@@ -10,7 +10,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use wushe_app::kernel::crypto::Crypto;
 use wushe_app::App;
-use wushe_domain::role::Role;
+use wushe_domain::accounts::role::Role;
 use wushe_seed::demo::{Scale, Seeded};
 use wushe_store::kernel::db::DbConfig;
 use wushe_store::Db;

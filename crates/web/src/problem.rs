@@ -151,7 +151,7 @@ impl From<AppError> for Problem {
                     "账号已锁定",
                     format!(
                         "密码连续错误5次，账号已锁定至 {}（北京时间）",
-                        wushe_domain::time::format_local(until)
+                        wushe_domain::kernel::time::format_local(until)
                     ),
                     format!(
                         "too many failed logins; locked until {}",

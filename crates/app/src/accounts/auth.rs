@@ -9,8 +9,8 @@ use chrono::{Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::password::{self, LoginState};
-use wushe_domain::role::Role;
+use wushe_domain::accounts::password::{self, LoginState};
+use wushe_domain::accounts::role::Role;
 use wushe_store::accounts::sessions::SessionRow;
 
 use crate::kernel::audit::{self, Entry};
@@ -135,16 +135,16 @@ pub async fn login(
     let bounded: String = username.trim().chars().take(64).collect();
     let username = bounded.as_str();
     if username.is_empty() || pw.is_empty() {
-        let mut errs = wushe_domain::error::ValidationErrors::new();
+        let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
         if username.is_empty() {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "username",
                 "请输入用户名",
                 "username is required",
             ));
         }
         if pw.is_empty() {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "password",
                 "请输入密码",
                 "password is required",
@@ -579,9 +579,9 @@ impl ApiToken {
 
 /// Creates a named API token for the caller; the token is shown once, in the answer.
 pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<ApiToken> {
-    let name = wushe_domain::text::clean(name);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("name", "令牌名称", &name, 1, 50, &mut errs);
+    let name = wushe_domain::kernel::text::clean(name);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("name", "令牌名称", &name, 1, 50, &mut errs);
     errs.into_result(())?;
     let token = crypto::new_token();
     let id = Uuid::now_v7();

@@ -5,8 +5,8 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::place::PlaceKind;
-use wushe_domain::role::{can_grant, Permission, Role};
+use wushe_domain::accounts::role::{can_grant, Permission, Role};
+use wushe_domain::map::place::PlaceKind;
 use wushe_store::accounts::users::UserRow;
 use wushe_store::{Conn, Scope};
 
@@ -165,17 +165,17 @@ pub async fn create(app: &App, actor: &Actor, input: &NewUser) -> AppResult<User
         return Err(AppError::Forbidden);
     }
     let username = input.username.trim().to_owned();
-    let display_name = wushe_domain::text::clean(&input.display_name);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let display_name = wushe_domain::kernel::text::clean(&input.display_name);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     if let Err(AppError::Validation(v)) = check_username(&username) {
         v.into_iter().for_each(|f| errs.push(f));
     }
-    wushe_domain::text::check_len("display_name", "姓名", &display_name, 1, 50, &mut errs);
-    if let Err(f) = wushe_domain::password::check_policy(&input.password, &username) {
+    wushe_domain::kernel::text::check_len("display_name", "姓名", &display_name, 1, 50, &mut errs);
+    if let Err(f) = wushe_domain::accounts::password::check_policy(&input.password, &username) {
         errs.push(f);
     }
     if input.roles.is_empty() {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "roles",
             "请至少授予一个角色",
             "at least one role is required",
@@ -419,7 +419,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: Uuid, new: &str) -> Ap
     if id == actor.user_id {
         return Err(AppError::NotFound);
     }
-    wushe_domain::password::check_policy(new, &u.username)?;
+    wushe_domain::accounts::password::check_policy(new, &u.username)?;
     let hash = crypto::hash_password_blocking(new.to_owned()).await?;
     let now = Utc::now();
     wushe_store::accounts::users::set_password(&mut c, id, &hash, now).await?;
@@ -445,7 +445,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: Uuid, new: &str) -> Ap
 /// Creates a system-wide administrator unless the user name exists; returns whether it was created.
 pub async fn create_first_admin(app: &App, username: &str, password: &str) -> AppResult<bool> {
     check_username(username)?;
-    wushe_domain::password::check_policy(password, username)?;
+    wushe_domain::accounts::password::check_policy(password, username)?;
     {
         let mut c = app.db.read().await?;
         if wushe_store::accounts::users::by_username(&mut c.conn(), username)

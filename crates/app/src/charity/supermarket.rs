@@ -5,9 +5,9 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::points::EntryKind;
-use wushe_domain::role::Permission;
-use wushe_domain::stock::{self, Movement};
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::charity::stock::{self, Movement};
+use wushe_domain::volunteering::points::EntryKind;
 use wushe_store::charity::supermarket::{DonationRow, ItemRow, RedemptionRow, StockEntryRow};
 use wushe_store::Conn;
 
@@ -209,8 +209,8 @@ async fn move_stock(
 
 /// Adds goods or a voucher to a community's catalogue.
 pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResult<Item> {
-    use wushe_domain::text::{check_len, clean};
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    use wushe_domain::kernel::text::{check_len, clean};
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let kind = input
         .kind
         .as_deref()
@@ -218,7 +218,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResul
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "goods".into());
     if kind != "goods" && kind != "voucher" {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "kind",
             "类别应为 goods（物品）或 voucher（兑换券）",
             "kind must be goods or voucher",
@@ -241,7 +241,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResul
     );
     let price = input.points_price.unwrap_or(-1);
     if !(0..=100_000).contains(&price) {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "points_price",
             "兑换积分应在0到100000之间",
             "points_price must be between 0 and 100000",
@@ -249,7 +249,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResul
     }
     if let Some(q) = input.quantity {
         if !(1..=stock::MAX_QUANTITY).contains(&q) {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "quantity",
                 "数量应为1到1000000之间的整数",
                 "quantity must be 1 to 1000000",
@@ -364,9 +364,9 @@ pub async fn purchase(
     quantity: i64,
     supplier: &str,
 ) -> AppResult<StockMovement> {
-    let supplier = wushe_domain::text::clean(supplier);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("supplier", "供应方", &supplier, 0, 100, &mut errs);
+    let supplier = wushe_domain::kernel::text::clean(supplier);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("supplier", "供应方", &supplier, 0, 100, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -413,13 +413,13 @@ pub async fn relief(
     reason: &str,
     approver: &str,
 ) -> AppResult<StockMovement> {
-    let reason = wushe_domain::text::clean(reason);
-    let approver = wushe_domain::text::clean(approver);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("reason", "发放原因", &reason, 1, 200, &mut errs);
-    wushe_domain::text::check_len("approver", "审批人", &approver, 0, 50, &mut errs);
+    let reason = wushe_domain::kernel::text::clean(reason);
+    let approver = wushe_domain::kernel::text::clean(approver);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("reason", "发放原因", &reason, 1, 200, &mut errs);
+    wushe_domain::kernel::text::check_len("approver", "审批人", &approver, 0, 50, &mut errs);
     if household_id.is_none() {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "household_id",
             "请选择受助住户",
             "household_id is required",
@@ -478,14 +478,14 @@ pub async fn stocktake(
     counted: i64,
     reason: &str,
 ) -> AppResult<Item> {
-    let reason = wushe_domain::text::clean(reason);
+    let reason = wushe_domain::kernel::text::clean(reason);
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let item = load_item(&mut c, actor, item_id, Permission::ManageCharity).await?;
     let diff = stock::stocktake_difference(item.stock, counted)?;
     if diff != 0 {
-        let mut errs = wushe_domain::error::ValidationErrors::new();
-        wushe_domain::text::check_len("reason", "差异原因", &reason, 1, 200, &mut errs);
+        let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+        wushe_domain::kernel::text::check_len("reason", "差异原因", &reason, 1, 200, &mut errs);
         errs.into_result(())?;
         move_stock(
             &mut c,
@@ -567,7 +567,7 @@ pub async fn donate(
     donor_name: &str,
     lines: &[DonationLine],
 ) -> AppResult<Donation> {
-    let mut donor_name = wushe_domain::text::clean(donor_name);
+    let mut donor_name = wushe_domain::kernel::text::clean(donor_name);
     if lines.is_empty() || lines.len() > 100 {
         return Err(AppError::field(
             "items",
@@ -607,8 +607,8 @@ pub async fn donate(
         }
         None => None,
     };
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("donor_name", "捐赠人", &donor_name, 1, 100, &mut errs);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("donor_name", "捐赠人", &donor_name, 1, 100, &mut errs);
     errs.into_result(())?;
     let today = app.today();
     let id = Uuid::now_v7();

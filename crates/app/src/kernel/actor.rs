@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use uuid::Uuid;
-use wushe_domain::role::{Permission, Role};
+use wushe_domain::accounts::role::{Permission, Role};
 use wushe_store::Scope;
 
 /// One role granted at a place (path `/` = the whole system).

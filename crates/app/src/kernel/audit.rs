@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 use wushe_store::kernel::audit::{AuditFilter, AuditRow};
 use wushe_store::Conn;
 
@@ -74,7 +74,7 @@ pub struct AuditSearch {
 impl AuditSearch {
     /// The store's filter: the days as the instants they begin and end.
     pub(crate) fn filter(&self) -> AuditFilter {
-        use wushe_domain::time::start_of_day;
+        use wushe_domain::kernel::time::start_of_day;
         AuditFilter {
             action: self.action.clone().filter(|s| !s.is_empty()),
             actor_id: self.actor_id,

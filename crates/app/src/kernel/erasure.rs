@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 use wushe_store::kernel::texts::Subject;
 
 use crate::kernel::audit::{self, Entry};
@@ -37,9 +37,9 @@ pub struct Erasure {
 
 /// Erases the texts kept about a resident, household or volunteer; needs `manage_users` at their place.
 pub async fn erase(app: &App, actor: &Actor, input: &ErasureInput) -> AppResult<Erasure> {
-    let basis = wushe_domain::text::clean(&input.basis);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("basis", "依据", &basis, 1, 500, &mut errs);
+    let basis = wushe_domain::kernel::text::clean(&input.basis);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("basis", "依据", &basis, 1, 500, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-use wushe_domain::error::{FieldError, ValidationErrors};
+use wushe_domain::kernel::error::{FieldError, ValidationErrors};
 
 /// Why a use case said no.
 #[derive(Debug, thiserror::Error)]
@@ -84,9 +84,9 @@ impl From<ValidationErrors> for AppError {
     }
 }
 
-impl From<wushe_domain::refusal::Refusal> for AppError {
-    fn from(r: wushe_domain::refusal::Refusal) -> Self {
-        use wushe_domain::refusal::RefusalKind;
+impl From<wushe_domain::kernel::refusal::Refusal> for AppError {
+    fn from(r: wushe_domain::kernel::refusal::Refusal) -> Self {
+        use wushe_domain::kernel::refusal::RefusalKind;
         match (r.field, r.kind) {
             (Some(field), _) => AppError::Validation(vec![FieldError::new(field, r.zh, r.en)]),
             (None, RefusalKind::Conflict)

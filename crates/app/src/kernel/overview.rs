@@ -1,7 +1,7 @@
 //! The home page's counts for the caller's area.
 
 use serde::Serialize;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 
 use crate::{Actor, App, AppResult};
 

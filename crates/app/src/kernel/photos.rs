@@ -9,7 +9,7 @@
 use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 use wushe_store::kernel::photos::PhotoRow;
 
 use crate::{Actor, App, AppError, AppResult};

@@ -6,9 +6,9 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::order::DEFAULT_CATEGORIES;
-use wushe_domain::role::Permission;
-use wushe_domain::text::clean;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::text::clean;
+use wushe_domain::service::order::DEFAULT_CATEGORIES;
 use wushe_store::Conn;
 
 use crate::kernel::audit::{self, Entry};
@@ -112,8 +112,8 @@ pub async fn add(
 ) -> AppResult<Vec<Category>> {
     let name = clean(name);
     let parent = clean(parent);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("name", "类别名称", &name, 1, 30, &mut errs);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("name", "类别名称", &name, 1, 30, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();

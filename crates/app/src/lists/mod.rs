@@ -1,7 +1,7 @@
 //! The three lists (三单制): the demand list, the resource list and the project list of a community and
 //! quarter, and the matching that proposes, for each demand, the resources and volunteers that fit it
 //! (and for each resource, the demands it could meet) with the reasons shown. The scoring is
-//! `wushe_domain::matching`; this module gathers the candidates near a demand and checks who may act.
+//! `wushe_domain::lists::matching`; this module gathers the candidates near a demand and checks who may act.
 
 pub mod categories;
 
@@ -11,11 +11,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::matching::{self, Fit, Need, Offer, Reason};
-use wushe_domain::project::{self, Action, Status, MACHINE};
-use wushe_domain::role::Permission;
-use wushe_domain::text::clean;
-use wushe_domain::workflow::Named;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::text::clean;
+use wushe_domain::kernel::workflow::Named;
+use wushe_domain::lists::matching::{self, Fit, Need, Offer, Reason};
+use wushe_domain::lists::project::{self, Action, Status, MACHINE};
 use wushe_store::lists::{ClaimRow, DemandRow, ProjectRow, ResourceRow};
 use wushe_store::{Conn, Scope};
 
@@ -142,7 +142,7 @@ fn one_of(
     v: Option<&str>,
     default: &'static str,
     all: &[(&'static str, &'static str)],
-    errs: &mut wushe_domain::error::ValidationErrors,
+    errs: &mut wushe_domain::kernel::error::ValidationErrors,
 ) -> String {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => default.to_owned(),
@@ -150,7 +150,7 @@ fn one_of(
             Some((k, _)) => (*k).to_owned(),
             None => {
                 let names: Vec<&str> = all.iter().map(|(k, _)| *k).collect();
-                errs.push(wushe_domain::error::FieldError::new(
+                errs.push(wushe_domain::kernel::error::FieldError::new(
                     field,
                     format!("{zh}应为：{}", names.join("、")),
                     format!("{field} must be one of {}", names.join(", ")),
@@ -163,13 +163,13 @@ fn one_of(
 
 /// Records a demand (from a visit, an order, a grid report or a meeting).
 pub async fn create_demand(app: &App, actor: &Actor, input: DemandInput) -> AppResult<Demand> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let category = clean(&input.category);
     let content = clean(&input.content);
     let group_text = clean(&input.group_text);
-    wushe_domain::text::check_len("category", "需求类别", &category, 1, 30, &mut errs);
-    wushe_domain::text::check_len("content", "需求内容", &content, 1, 1000, &mut errs);
-    wushe_domain::text::check_len("group_text", "服务对象", &group_text, 0, 100, &mut errs);
+    wushe_domain::kernel::text::check_len("category", "需求类别", &category, 1, 30, &mut errs);
+    wushe_domain::kernel::text::check_len("content", "需求内容", &content, 1, 1000, &mut errs);
+    wushe_domain::kernel::text::check_len("group_text", "服务对象", &group_text, 0, 100, &mut errs);
     let urgency = one_of(
         "urgency",
         "紧急程度",
@@ -186,12 +186,13 @@ pub async fn create_demand(app: &App, actor: &Actor, input: DemandInput) -> AppR
         &SOURCES,
         &mut errs,
     );
-    let skills = wushe_domain::volunteer::clean_list("skills", "所需技能", &input.skills)
-        .map_err(|e| errs.push(e))
-        .unwrap_or_default();
+    let skills =
+        wushe_domain::volunteering::volunteer::clean_list("skills", "所需技能", &input.skills)
+            .map_err(|e| errs.push(e))
+            .unwrap_or_default();
     if let (Some(a), Some(b)) = (input.wanted_from, input.wanted_to) {
         if b < a {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "wanted_to",
                 "期望结束日期不能早于开始日期",
                 "wanted_to is before wanted_from",
@@ -435,13 +436,20 @@ pub async fn create_resource(
     actor: &Actor,
     input: ResourceInput,
 ) -> AppResult<Resource> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let name = clean(&input.name);
     let provider_name = clean(&input.provider_name);
     let availability = clean(&input.availability);
-    wushe_domain::text::check_len("name", "资源名称", &name, 1, 100, &mut errs);
-    wushe_domain::text::check_len("provider_name", "提供方", &provider_name, 0, 100, &mut errs);
-    wushe_domain::text::check_len(
+    wushe_domain::kernel::text::check_len("name", "资源名称", &name, 1, 100, &mut errs);
+    wushe_domain::kernel::text::check_len(
+        "provider_name",
+        "提供方",
+        &provider_name,
+        0,
+        100,
+        &mut errs,
+    );
+    wushe_domain::kernel::text::check_len(
         "availability",
         "可服务时间",
         &availability,
@@ -458,31 +466,34 @@ pub async fn create_resource(
         &mut errs,
     );
     if input.kind.trim().is_empty() {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "kind",
             "请选择资源类型",
             "kind is required",
         ));
     }
-    let categories =
-        wushe_domain::volunteer::clean_list("categories", "服务类别", &input.categories)
-            .map_err(|e| errs.push(e))
-            .unwrap_or_default();
+    let categories = wushe_domain::volunteering::volunteer::clean_list(
+        "categories",
+        "服务类别",
+        &input.categories,
+    )
+    .map_err(|e| errs.push(e))
+    .unwrap_or_default();
     if categories.is_empty() {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "categories",
             "请至少填写一个服务类别",
             "give at least one category",
         ));
     }
-    let skills = wushe_domain::volunteer::clean_list("skills", "技能", &input.skills)
+    let skills = wushe_domain::volunteering::volunteer::clean_list("skills", "技能", &input.skills)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
     if input
         .capacity
         .is_some_and(|c| !(1..=1_000_000).contains(&c))
     {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "capacity",
             "可服务人次应为正整数（不限请留空）",
             "capacity must be positive (leave it out for no limit)",
@@ -490,7 +501,7 @@ pub async fn create_resource(
     }
     if let (Some(a), Some(b)) = (input.available_from, input.available_until) {
         if b < a {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "available_until",
                 "结束日期不能早于开始日期",
                 "available_until is before available_from",
@@ -997,11 +1008,18 @@ pub async fn create_project(
 ) -> AppResult<Project> {
     let title = clean(title);
     let description = clean(description);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("title", "项目名称", &title, 1, 100, &mut errs);
-    wushe_domain::text::check_len("description", "项目内容", &description, 0, 2000, &mut errs);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("title", "项目名称", &title, 1, 100, &mut errs);
+    wushe_domain::kernel::text::check_len(
+        "description",
+        "项目内容",
+        &description,
+        0,
+        2000,
+        &mut errs,
+    );
     if demand_ids.is_empty() {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "demand_ids",
             "项目至少要对应一项需求",
             "a project meets at least one demand",

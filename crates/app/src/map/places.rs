@@ -4,10 +4,10 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::place::{check_parent, PlaceKind, PlacePath};
-use wushe_domain::resident::DEFAULT_TAGS;
-use wushe_domain::role::Permission;
-use wushe_domain::text;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::text;
+use wushe_domain::map::place::{check_parent, PlaceKind, PlacePath};
+use wushe_domain::people::resident::DEFAULT_TAGS;
 use wushe_store::map::places::{PlaceMoveRow, PlaceRow};
 use wushe_store::Conn;
 
@@ -82,7 +82,7 @@ pub async fn load_visible(c: &mut Conn<'_>, actor: &Actor, id: Uuid) -> AppResul
 
 fn clean_name(name: &str) -> AppResult<String> {
     let name = text::clean(name);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     text::check_len("name", "名称", &name, 1, 50, &mut errs);
     errs.into_result(name).map_err(AppError::from)
 }
@@ -376,7 +376,7 @@ pub async fn move_to(
     note: &str,
 ) -> AppResult<Place> {
     let note = text::clean(note);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     text::check_len("note", "迁移原因", &note, 0, 200, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
@@ -498,7 +498,7 @@ pub async fn add_tag(
     sensitive: bool,
 ) -> AppResult<Vec<wushe_store::map::tags::TagRow>> {
     let tag = text::clean(tag);
-    wushe_domain::resident::check_tag(&tag)?;
+    wushe_domain::people::resident::check_tag(&tag)?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let p = load_visible(&mut c, actor, community_id).await?;

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::import::RESIDENT_HEADERS;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::people::import::RESIDENT_HEADERS;
 use wushe_store::Conn;
 
 use crate::kernel::audit::{self, Entry};
@@ -99,7 +99,7 @@ pub async fn residents(
             };
             rows.push(vec![
                 r.name,
-                wushe_domain::sex::Sex::parse(&r.sex)
+                wushe_domain::people::sex::Sex::parse(&r.sex)
                     .map(|s| s.label_zh().to_owned())
                     .unwrap_or_default(),
                 id_number,
@@ -228,7 +228,7 @@ pub async fn audit_log(
         for e in batch {
             before = Some(e.id);
             rows.push(vec![
-                wushe_domain::time::format_local(e.at),
+                wushe_domain::kernel::time::format_local(e.at),
                 e.actor_name,
                 e.action,
                 e.object_type,

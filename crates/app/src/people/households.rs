@@ -4,8 +4,8 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::place::PlaceKind;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::map::place::PlaceKind;
 use wushe_store::people::households::{HouseholdFilter, HouseholdRow};
 use wushe_store::Conn;
 
@@ -65,16 +65,16 @@ impl From<HouseholdRow> for Household {
 pub fn clean_tags(tags: &[String]) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for t in tags {
-        let t = wushe_domain::text::clean(t);
+        let t = wushe_domain::kernel::text::clean(t);
         if t.is_empty() {
             continue;
         }
-        wushe_domain::resident::check_tag(&t)?;
+        wushe_domain::people::resident::check_tag(&t)?;
         if !out.contains(&t) {
             out.push(t);
         }
     }
-    if out.len() > wushe_domain::resident::MAX_TAGS {
+    if out.len() > wushe_domain::people::resident::MAX_TAGS {
         return Err(AppError::field("tags", "标签最多20个", "at most 20 tags"));
     }
     Ok(out)
@@ -153,8 +153,8 @@ pub async fn create(
     address: &str,
     tags: &[String],
 ) -> AppResult<Household> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    let address = wushe_domain::household::validate_address(address)
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    let address = wushe_domain::people::household::validate_address(address)
         .map_err(|e| errs.push(e))
         .ok();
     let tags = clean_tags(tags)
@@ -245,7 +245,7 @@ pub async fn update(
     tags: Option<&[String]>,
 ) -> AppResult<Household> {
     let address = address
-        .map(wushe_domain::household::validate_address)
+        .map(wushe_domain::people::household::validate_address)
         .transpose()?;
     let tags = tags.map(clean_tags).transpose()?;
     let mut tx = app.db.begin().await?;

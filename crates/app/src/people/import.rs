@@ -13,8 +13,8 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::import::{header_map, parse_row, RowError, RESIDENT_HEADERS};
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::people::import::{header_map, parse_row, RowError, RESIDENT_HEADERS};
 use wushe_store::map::places::PlaceRow;
 use wushe_store::{Conn, Scope};
 
@@ -250,7 +250,7 @@ async fn judge(
         };
         let community_name = community_col
             .and_then(|i| cells.get(i))
-            .map(|c| wushe_domain::text::clean(&c.text))
+            .map(|c| wushe_domain::kernel::text::clean(&c.text))
             .unwrap_or_default();
         if !resolvers.contains_key(&community_name) {
             let r = if community_name.is_empty() {

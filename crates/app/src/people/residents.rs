@@ -5,8 +5,8 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::resident::{NewResident, ValidResident};
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::people::resident::{NewResident, ValidResident};
 use wushe_store::people::residents::{ResidentFilter, ResidentMoveRow, ResidentRow, ResidentWrite};
 use wushe_store::Conn;
 
@@ -179,17 +179,17 @@ pub(crate) async fn load(
 }
 
 fn validate(input: &ResidentInput, today: NaiveDate) -> AppResult<(ValidResident, Vec<String>)> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let sex = match input
         .sex
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(s) => match wushe_domain::sex::Sex::parse(s) {
+        Some(s) => match wushe_domain::people::sex::Sex::parse(s) {
             Some(x) => Some(x),
             None => {
-                errs.push(wushe_domain::error::FieldError::new(
+                errs.push(wushe_domain::kernel::error::FieldError::new(
                     "sex",
                     "性别应为男或女",
                     "sex must be male or female",
@@ -213,7 +213,7 @@ fn validate(input: &ResidentInput, today: NaiveDate) -> AppResult<(ValidResident
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    let res = wushe_domain::resident::validate(
+    let res = wushe_domain::people::resident::validate(
         NewResident {
             name: input.name.clone(),
             sex,
@@ -537,7 +537,7 @@ fn changed_fields(
     put(
         "name",
         old.name != w.name,
-        json!(wushe_domain::mask::name(&old.name)),
+        json!(wushe_domain::kernel::mask::name(&old.name)),
     );
     put("sex", old.sex != w.sex, json!(old.sex));
     put(
@@ -585,9 +585,9 @@ pub async fn move_to(
     household_id: Uuid,
     note: &str,
 ) -> AppResult<Resident> {
-    let note = wushe_domain::text::clean(note);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("note", "迁移原因", &note, 0, 200, &mut errs);
+    let note = wushe_domain::kernel::text::clean(note);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("note", "迁移原因", &note, 0, 200, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
-use wushe_domain::role::Permission;
-use wushe_domain::workflow::Named;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::workflow::Named;
 use wushe_store::service::alerts::AlertRow;
 use wushe_store::Scope;
 
@@ -36,10 +36,10 @@ pub struct Alert {
 
 fn view(a: AlertRow) -> Alert {
     let label = match a.object_type.as_str() {
-        "order" => wushe_domain::order::Status::parse(&a.step)
+        "order" => wushe_domain::service::order::Status::parse(&a.step)
             .map(|s| format!("工单{}超时", s.label_zh()))
             .unwrap_or_else(|| "工单超时".into()),
-        "event" => wushe_domain::event::Status::parse(&a.step)
+        "event" => wushe_domain::service::event::Status::parse(&a.step)
             .map(|s| format!("事件{}超时", s.label_zh()))
             .unwrap_or_else(|| "事件超时".into()),
         _ => "超时".into(),

@@ -1,6 +1,6 @@
 //! Grid events (网格事件): reporting a problem, handling it at the grid (受理, 派遣, 处置, 核查, 结案) or
 //! escalating it to the community and the street, the timeline, and the 12345 rates per grid. The loop's
-//! rules are `wushe_domain::event`.
+//! rules are `wushe_domain::service::event`.
 
 use std::collections::BTreeMap;
 
@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::event::{self, Action, Deadlines, Status, DEFAULT_CATEGORIES, MACHINE};
-use wushe_domain::place::PlaceKind;
-use wushe_domain::role::Permission;
-use wushe_domain::text::clean;
-use wushe_domain::workflow::Named;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::text::clean;
+use wushe_domain::kernel::workflow::Named;
+use wushe_domain::map::place::PlaceKind;
+use wushe_domain::service::event::{self, Action, Deadlines, Status, DEFAULT_CATEGORIES, MACHINE};
 use wushe_store::service::events::{EventFilter, EventRow, StepRow};
 use wushe_store::{Conn, Scope};
 
@@ -177,12 +177,19 @@ pub struct Report {
 
 /// Reports an event (发现 → 上报) in a grid; `source` is `app` or `open311`.
 pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppResult<Event> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let category = clean(&r.category);
     let description = clean(&r.description);
     let location_text = clean(&r.location_text);
-    wushe_domain::text::check_len("description", "问题描述", &description, 1, 1000, &mut errs);
-    wushe_domain::text::check_len(
+    wushe_domain::kernel::text::check_len(
+        "description",
+        "问题描述",
+        &description,
+        1,
+        1000,
+        &mut errs,
+    );
+    wushe_domain::kernel::text::check_len(
         "location_text",
         "位置描述",
         &location_text,
@@ -194,21 +201,21 @@ pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppRes
         || r.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
         || r.lng.is_some_and(|v| !(-180.0..=180.0).contains(&v))
     {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "lat",
             "坐标应同时给出纬度（-90到90）和经度（-180到180）",
             "give both lat (-90..90) and lng (-180..180)",
         ));
     }
     if r.photos.len() > 9 {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "photos",
             "照片最多9张",
             "at most 9 photos",
         ));
     }
     let grid_id = r.grid_id.ok_or_else(|| {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "grid_id",
             "请选择网格",
             "grid_id is required",

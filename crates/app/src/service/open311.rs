@@ -7,9 +7,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
-use wushe_domain::event::{Status, DEFAULT_CATEGORIES};
-use wushe_domain::role::{Permission, Role};
-use wushe_domain::workflow::Named;
+use wushe_domain::accounts::role::{Permission, Role};
+use wushe_domain::kernel::workflow::Named;
+use wushe_domain::service::event::{Status, DEFAULT_CATEGORIES};
 use wushe_store::service::events::{EventFilter, EventRow};
 use wushe_store::service::open311::KeyRow;
 use wushe_store::Scope;
@@ -335,9 +335,9 @@ pub async fn issue_key(
     name: &str,
     place_id: Option<Uuid>,
 ) -> AppResult<IssuedKey> {
-    let name = wushe_domain::text::clean(name);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("name", "系统名称", &name, 1, 50, &mut errs);
+    let name = wushe_domain::kernel::text::clean(name);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("name", "系统名称", &name, 1, 50, &mut errs);
     errs.into_result(())?;
     let place_id = place_id
         .ok_or_else(|| AppError::field("place_id", "请选择社区或网格", "place_id is required"))?;

@@ -1,16 +1,16 @@
 //! The four orders (四单机制): placing an order, dispatching it to a team or volunteer, accepting or
 //! declining it, completing it, and the three evaluations that close it; the dispatch board with its
-//! counts; the step deadlines per category. The loop's rules are `wushe_domain::order`; this module loads,
+//! counts; the step deadlines per category. The loop's rules are `wushe_domain::service::order`; this module loads,
 //! checks who may act, saves with the timeline and audit, in one transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::order::{self, Action, Deadlines, Evaluator, Status, MACHINE};
-use wushe_domain::role::Permission;
-use wushe_domain::text::clean;
-use wushe_domain::workflow::Named;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::text::clean;
+use wushe_domain::kernel::workflow::Named;
+use wushe_domain::service::order::{self, Action, Deadlines, Evaluator, Status, MACHINE};
 use wushe_store::service::orders::{EvaluationRow, Move, OrderFilter, OrderRow, StepRow};
 use wushe_store::{Conn, Scope};
 
@@ -252,20 +252,20 @@ pub struct OrderInput {
 
 /// Places an order (群众点单): a resident for their own household, or a worker on a resident's behalf.
 pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Order> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let category = clean(&input.category);
     let content = clean(&input.content);
-    wushe_domain::text::check_len("category", "服务类别", &category, 1, 30, &mut errs);
-    wushe_domain::text::check_len("content", "需求内容", &content, 1, 1000, &mut errs);
+    wushe_domain::kernel::text::check_len("category", "服务类别", &category, 1, 30, &mut errs);
+    wushe_domain::kernel::text::check_len("content", "需求内容", &content, 1, 1000, &mut errs);
     if input.photos.len() > 9 {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "photos",
             "照片最多9张",
             "at most 9 photos",
         ));
     }
     if input.wanted_by.is_some_and(|d| d < app.today()) {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "wanted_by",
             "期望完成日期不能早于今天",
             "wanted_by cannot be in the past",
@@ -945,11 +945,11 @@ pub(crate) async fn save_deadlines<D: Serialize>(
     category_zh: &str,
     category: &str,
     d: &D,
-    numbers: Result<(), wushe_domain::error::ValidationErrors>,
+    numbers: Result<(), wushe_domain::kernel::error::ValidationErrors>,
 ) -> AppResult<()> {
     let category = clean(category);
-    let mut errs = wushe_domain::error::ValidationErrors::new();
-    wushe_domain::text::check_len("category", category_zh, &category, 1, 30, &mut errs);
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+    wushe_domain::kernel::text::check_len("category", category_zh, &category, 1, 30, &mut errs);
     errs.into_result(())?;
     numbers?;
     let mut tx = app.db.begin().await?;
@@ -1002,7 +1002,7 @@ pub async fn deadlines_of(
     community_id: Uuid,
 ) -> AppResult<(
     Vec<(String, Deadlines)>,
-    Vec<(String, wushe_domain::event::Deadlines)>,
+    Vec<(String, wushe_domain::service::event::Deadlines)>,
 )> {
     let mut c = app.db.read().await?;
     let mut c = c.conn();

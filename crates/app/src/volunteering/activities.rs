@@ -9,9 +9,9 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::activity::{self, Slot, Status, Step};
-use wushe_domain::role::Permission;
-use wushe_domain::service::NewRecord;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::volunteering::activity::{self, Slot, Status, Step};
+use wushe_domain::volunteering::hours::NewRecord;
 use wushe_store::volunteering::activities::{ActivityFilter, ActivityRow, SignupRow, TimelineRow};
 use wushe_store::volunteering::volunteers::VolunteerRow;
 use wushe_store::Conn;
@@ -255,24 +255,26 @@ async fn full(c: &mut Conn<'_>, a: ActivityRow, manager: bool) -> AppResult<Acti
 
 /// Plans an activity (`draft`).
 pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult<Activity> {
-    use wushe_domain::text::{check_len, clean};
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    use wushe_domain::kernel::text::{check_len, clean};
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let title = clean(&input.title);
     let content = clean(&input.content);
     let place_text = clean(&input.place_text);
     check_len("title", "活动名称", &title, 1, 100, &mut errs);
     check_len("content", "活动内容", &content, 0, 2000, &mut errs);
     check_len("place_text", "活动地点", &place_text, 1, 200, &mut errs);
-    let need =
-        |v: bool, field: &str, zh: &str, errs: &mut wushe_domain::error::ValidationErrors| {
-            if !v {
-                errs.push(wushe_domain::error::FieldError::new(
-                    field,
-                    format!("{zh}不能为空"),
-                    format!("{field} is required"),
-                ));
-            }
-        };
+    let need = |v: bool,
+                field: &str,
+                zh: &str,
+                errs: &mut wushe_domain::kernel::error::ValidationErrors| {
+        if !v {
+            errs.push(wushe_domain::kernel::error::FieldError::new(
+                field,
+                format!("{zh}不能为空"),
+                format!("{field} is required"),
+            ));
+        }
+    };
     need(
         input.starts_at.is_some(),
         "starts_at",
@@ -281,16 +283,17 @@ pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult
     );
     need(input.ends_at.is_some(), "ends_at", "结束时间", &mut errs);
     need(input.capacity.is_some(), "capacity", "招募人数", &mut errs);
-    let skills = wushe_domain::volunteer::clean_list("skills", "所需技能", &input.skills)
-        .map_err(|e| errs.push(e))
-        .unwrap_or_default();
+    let skills =
+        wushe_domain::volunteering::volunteer::clean_list("skills", "所需技能", &input.skills)
+            .map_err(|e| errs.push(e))
+            .unwrap_or_default();
     if input.tasks.len() > 20
         || input
             .tasks
             .iter()
             .any(|t| clean(&t.title).is_empty() || t.title.chars().count() > 100)
     {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "tasks",
             "分工最多20项，每项1到100字",
             "at most 20 tasks of 1 to 100 characters",
@@ -434,18 +437,18 @@ pub async fn advance(
     }
     let from = Status::parse(&a.status).ok_or_else(|| AppError::Internal("bad status".into()))?;
     let to = from.after(s)?;
-    let note = wushe_domain::text::clean(note);
+    let note = wushe_domain::kernel::text::clean(note);
     let (mut summary, mut feedback, mut photos) = (None, None, None);
     match s {
         Step::Complete => {
             let d = done.unwrap_or_default();
-            let sm = wushe_domain::text::clean(&d.summary);
-            let fb = wushe_domain::text::clean(&d.feedback);
-            let mut errs = wushe_domain::error::ValidationErrors::new();
-            wushe_domain::text::check_len("summary", "活动总结", &sm, 1, 5000, &mut errs);
-            wushe_domain::text::check_len("feedback", "反馈", &fb, 0, 2000, &mut errs);
+            let sm = wushe_domain::kernel::text::clean(&d.summary);
+            let fb = wushe_domain::kernel::text::clean(&d.feedback);
+            let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
+            wushe_domain::kernel::text::check_len("summary", "活动总结", &sm, 1, 5000, &mut errs);
+            wushe_domain::kernel::text::check_len("feedback", "反馈", &fb, 0, 2000, &mut errs);
             if d.photos.len() > 30 || d.photos.iter().any(|p| p.is_empty() || p.len() > 500) {
-                errs.push(wushe_domain::error::FieldError::new(
+                errs.push(wushe_domain::kernel::error::FieldError::new(
                     "photos",
                     "照片最多30张",
                     "at most 30 photos",
@@ -776,8 +779,9 @@ pub async fn check_out(
         now,
     )?;
     let record = if minutes > 0 {
-        let served_on =
-            wushe_domain::time::local_date(s.checked_in_at.unwrap_or(a.starts_at).max(a.starts_at));
+        let served_on = wushe_domain::kernel::time::local_date(
+            s.checked_in_at.unwrap_or(a.starts_at).max(a.starts_at),
+        );
         let input = RecordInput {
             minutes: Some(minutes),
             served_on: Some(served_on),
@@ -866,7 +870,7 @@ pub async fn record_hours(
             "the activity has not started yet",
         ));
     }
-    let served_on = wushe_domain::time::local_date(a.starts_at);
+    let served_on = wushe_domain::kernel::time::local_date(a.starts_at);
     let span = (a.ends_at - a.starts_at).num_minutes();
     let mut seen = std::collections::HashSet::new();
     for (i, l) in lines.iter().enumerate() {

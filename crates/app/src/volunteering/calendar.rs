@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 
 use crate::volunteering::activities::Activity;
 use crate::{Actor, App, AppError, AppResult};

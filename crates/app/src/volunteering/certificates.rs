@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 use wushe_store::volunteering::certificates::CertificateRow;
 
 use crate::kernel::audit::{self, Entry};
@@ -194,7 +194,7 @@ pub async fn of_volunteer(
 
 /// Public verification by number: exactly what the certificate shows, to anyone.
 pub async fn verify(app: &App, number: &str) -> AppResult<Certificate> {
-    let number = wushe_domain::text::code(number).to_uppercase();
+    let number = wushe_domain::kernel::text::code(number).to_uppercase();
     if number.is_empty()
         || number.len() > 20
         || !number.chars().all(|ch| ch.is_ascii_alphanumeric())

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::sheet::write_sheet_apart;
@@ -132,7 +132,7 @@ pub async fn volunteers(
                     v.phone_mask.clone().unwrap_or_default(),
                 )
             };
-            let status = wushe_domain::volunteer::VolunteerStatus::parse(&v.status)
+            let status = wushe_domain::volunteering::volunteer::VolunteerStatus::parse(&v.status)
                 .map_or("", |s| s.label_zh());
             rows.push(vec![
                 v.volunteer_no.clone(),
@@ -159,7 +159,7 @@ pub async fn volunteers(
                 policies[&v.community_id]
                     .star_level(v.total_minutes)
                     .to_string(),
-                wushe_domain::time::local_date(v.created_at).to_string(),
+                wushe_domain::kernel::time::local_date(v.created_at).to_string(),
             ]);
             if rows.len() > crate::people::export::MAX_ROWS {
                 return Err(AppError::rule(
@@ -246,7 +246,7 @@ pub async fn records(
                     r.organiser,
                     r.activity_id.map(|a| a.to_string()).unwrap_or_default(),
                     r.reason.unwrap_or_default(),
-                    wushe_domain::time::format_local(r.created_at),
+                    wushe_domain::kernel::time::format_local(r.created_at),
                 ]);
                 if rows.len() > crate::people::export::MAX_ROWS {
                     return Err(AppError::rule(

@@ -5,9 +5,9 @@ use chrono::{Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::points::EntryKind;
-use wushe_domain::role::Permission;
-use wushe_domain::service::{self, NewRecord};
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::volunteering::hours::{self, NewRecord};
+use wushe_domain::volunteering::points::EntryKind;
 use wushe_store::volunteering::points::RecordRow;
 use wushe_store::volunteering::volunteers::VolunteerRow;
 use wushe_store::Conn;
@@ -92,9 +92,9 @@ pub async fn write(
     input: &RecordInput,
     today: NaiveDate,
 ) -> AppResult<ServiceRecord> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let minutes = input.minutes.unwrap_or_else(|| {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "minutes",
             "服务时长不能为空",
             "minutes is required",
@@ -102,7 +102,7 @@ pub async fn write(
         0
     });
     let served_on = input.served_on.unwrap_or_else(|| {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "served_on",
             "服务日期不能为空",
             "served_on is required",
@@ -116,9 +116,9 @@ pub async fn write(
         record: NewRecord {
             minutes,
             served_on,
-            content: wushe_domain::text::clean(&input.content),
-            place_text: wushe_domain::text::clean(&input.place_text),
-            organiser: wushe_domain::text::clean(&input.organiser),
+            content: wushe_domain::kernel::text::clean(&input.content),
+            place_text: wushe_domain::kernel::text::clean(&input.place_text),
+            organiser: wushe_domain::kernel::text::clean(&input.organiser),
         },
     };
     let mut out = write_many(c, actor, activity_id, vec![item], today).await?;
@@ -158,10 +158,10 @@ pub async fn write_many(
             .into_iter()
             .map(|(v, d, m)| ((v, d), m))
             .collect();
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     for it in &items {
         if it.volunteer.status != "active" {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 format!("{}volunteer_id", it.field),
                 "该志愿者尚未审核通过或已退出",
                 "the volunteer is not active",
@@ -171,7 +171,7 @@ pub async fn write_many(
         let day = that_day
             .entry((it.volunteer.id, it.record.served_on))
             .or_insert(0);
-        match service::validate(&it.record, today, *day) {
+        match hours::validate(&it.record, today, *day) {
             Ok(()) => *day += it.record.minutes,
             Err(e) => errs.0.extend(e.0.into_iter().map(|mut f| {
                 f.field = format!("{}{}", it.field, f.field);
@@ -320,11 +320,11 @@ pub async fn reverse(app: &App, actor: &Actor, id: Uuid, reason: &str) -> AppRes
     let already = wushe_store::volunteering::points::reversal_of(&mut c, id)
         .await?
         .is_some();
-    service::check_reversal(r.reverses_id.is_some(), already, reason)?;
+    hours::check_reversal(r.reverses_id.is_some(), already, reason)?;
     let v = wushe_store::volunteering::volunteers::get(&mut c, r.volunteer_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let reason = wushe_domain::text::clean(reason);
+    let reason = wushe_domain::kernel::text::clean(reason);
     let row = RecordRow {
         id: Uuid::now_v7(),
         minutes: -r.minutes,

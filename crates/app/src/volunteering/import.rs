@@ -11,16 +11,16 @@
 use std::collections::HashMap;
 
 use uuid::Uuid;
-use wushe_domain::id_number::IdNumber;
-use wushe_domain::import::RowError;
-use wushe_domain::phone::Phone;
-use wushe_domain::place::PlaceKind;
-use wushe_domain::role::Permission;
-use wushe_domain::volunteer::VolunteerStatus;
-use wushe_domain::volunteer_sheet::{
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::map::place::PlaceKind;
+use wushe_domain::people::id_number::IdNumber;
+use wushe_domain::people::import::RowError;
+use wushe_domain::people::phone::Phone;
+use wushe_domain::volunteering::sheet::{
     parse_volunteer_row, volunteer_header_map, volunteer_header_of, VolunteerSheetRow,
     VOLUNTEER_IMPORT_HEADERS,
 };
+use wushe_domain::volunteering::volunteer::VolunteerStatus;
 use wushe_store::map::places::PlaceRow;
 use wushe_store::Conn;
 

@@ -5,8 +5,8 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::points::{self, EntryKind, Policy, Rounding};
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::volunteering::points::{self, EntryKind, Policy, Rounding};
 use wushe_store::volunteering::points::{EntryRow, PolicyRow};
 use wushe_store::volunteering::volunteers::VolunteerRow;
 use wushe_store::Conn;
@@ -111,13 +111,13 @@ pub async fn set_policy(
     community_id: Uuid,
     input: PolicyInput,
 ) -> AppResult<PointsPolicy> {
-    let mut errs = wushe_domain::error::ValidationErrors::new();
+    let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let required = |v: Option<i64>,
                     field: &str,
                     zh: &str,
-                    errs: &mut wushe_domain::error::ValidationErrors| {
+                    errs: &mut wushe_domain::kernel::error::ValidationErrors| {
         v.unwrap_or_else(|| {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 field,
                 format!("{zh}不能为空"),
                 format!("{} is required", field.replace('_', " ")),
@@ -146,7 +146,7 @@ pub async fn set_policy(
     let rounding = match input.rounding.as_deref().filter(|s| !s.is_empty()) {
         None => Rounding::Down,
         Some(s) => Rounding::parse(s).unwrap_or_else(|| {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "rounding",
                 "取整方式应为 down、nearest 或 up",
                 "rounding must be down, nearest or up",
@@ -155,7 +155,7 @@ pub async fn set_policy(
         }),
     };
     let valid_from = input.valid_from.unwrap_or_else(|| {
-        errs.push(wushe_domain::error::FieldError::new(
+        errs.push(wushe_domain::kernel::error::FieldError::new(
             "valid_from",
             "生效日期不能为空",
             "valid_from is required",

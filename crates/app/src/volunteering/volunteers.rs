@@ -5,13 +5,13 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-use wushe_domain::error::ValidationErrors;
-use wushe_domain::id_number::IdNumber;
-use wushe_domain::phone::Phone;
-use wushe_domain::place::PlaceKind;
-use wushe_domain::points::Policy;
-use wushe_domain::role::Permission;
-use wushe_domain::volunteer::{self, VolunteerStatus};
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::error::ValidationErrors;
+use wushe_domain::map::place::PlaceKind;
+use wushe_domain::people::id_number::IdNumber;
+use wushe_domain::people::phone::Phone;
+use wushe_domain::volunteering::points::Policy;
+use wushe_domain::volunteering::volunteer::{self, VolunteerStatus};
 use wushe_store::map::places::PlaceRow;
 use wushe_store::volunteering::volunteers::{MemberRow, TeamRow, VolunteerFilter, VolunteerRow};
 use wushe_store::Conn;
@@ -240,7 +240,7 @@ struct Checked {
 }
 
 fn check(input: &VolunteerInput, today: NaiveDate) -> AppResult<Checked> {
-    use wushe_domain::text::clean;
+    use wushe_domain::kernel::text::clean;
     let mut errs = ValidationErrors::new();
     let id_number = match input
         .id_number
@@ -258,7 +258,7 @@ fn check(input: &VolunteerInput, today: NaiveDate) -> AppResult<Checked> {
             .map_err(|e| errs.push(e.to_field_error("phone")))
             .ok(),
         None => {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "phone",
                 "联系电话不能为空",
                 "phone is required",
@@ -267,10 +267,10 @@ fn check(input: &VolunteerInput, today: NaiveDate) -> AppResult<Checked> {
         }
     };
     let sex = match input.sex.as_deref().map(clean).filter(|s| !s.is_empty()) {
-        Some(s) => match wushe_domain::sex::Sex::parse(&s) {
+        Some(s) => match wushe_domain::people::sex::Sex::parse(&s) {
             Some(x) => Some(x.as_str().to_owned()),
             None => {
-                errs.push(wushe_domain::error::FieldError::new(
+                errs.push(wushe_domain::kernel::error::FieldError::new(
                     "sex",
                     "性别应为男或女",
                     "sex must be male or female",
@@ -294,7 +294,7 @@ fn check(input: &VolunteerInput, today: NaiveDate) -> AppResult<Checked> {
         .unwrap_or_default();
     if let Some(b) = input.birth_date {
         if b > today {
-            errs.push(wushe_domain::error::FieldError::new(
+            errs.push(wushe_domain::kernel::error::FieldError::new(
                 "birth_date",
                 "出生日期不能晚于今天",
                 "the birth date cannot be in the future",
@@ -904,11 +904,11 @@ pub async fn create_team(
     description: &str,
     leader_id: Option<Uuid>,
 ) -> AppResult<Team> {
-    let name = wushe_domain::text::clean(name);
-    let description = wushe_domain::text::clean(description);
+    let name = wushe_domain::kernel::text::clean(name);
+    let description = wushe_domain::kernel::text::clean(description);
     let mut errs = ValidationErrors::new();
-    wushe_domain::text::check_len("name", "队伍名称", &name, 1, 50, &mut errs);
-    wushe_domain::text::check_len("description", "简介", &description, 0, 500, &mut errs);
+    wushe_domain::kernel::text::check_len("name", "队伍名称", &name, 1, 50, &mut errs);
+    wushe_domain::kernel::text::check_len("description", "简介", &description, 0, 500, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -1073,9 +1073,9 @@ pub async fn add_members(
             "give 1 to 500 volunteers",
         ));
     }
-    let note = wushe_domain::text::clean(note);
+    let note = wushe_domain::kernel::text::clean(note);
     let mut errs = ValidationErrors::new();
-    wushe_domain::text::check_len("note", "备注", &note, 0, 100, &mut errs);
+    wushe_domain::kernel::text::check_len("note", "备注", &note, 0, 100, &mut errs);
     errs.into_result(())?;
     let on = joined_on.unwrap_or_else(|| app.today());
     if on > app.today() {
@@ -1245,7 +1245,7 @@ pub async fn communities_for(
 /// The id of a volunteer the caller may see, by the public number people read off a card (`field` names
 /// the form input on failure).
 pub async fn id_by_no(app: &App, actor: &Actor, no: &str, field: &str) -> AppResult<Uuid> {
-    let no = wushe_domain::text::code(no).to_uppercase();
+    let no = wushe_domain::kernel::text::code(no).to_uppercase();
     let mut c = app.db.read().await?;
     let mut c = c.conn();
     let found = wushe_store::volunteering::volunteers::by_no(&mut c, &no).await?;

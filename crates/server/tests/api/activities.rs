@@ -638,7 +638,7 @@ async fn hours_for_many_and_corrections_by_reversal() {
     );
 
     // The monthly chart of the street and of the community add up the same: 5 × 90 − 90 minutes.
-    let month = wushe_domain::time::local_date(Utc::now() - Duration::hours(5))
+    let month = wushe_domain::kernel::time::local_date(Utc::now() - Duration::hours(5))
         .format("%Y-%m")
         .to_string();
     let street = t
@@ -718,7 +718,7 @@ async fn an_hours_sheet_counts_the_whole_day_and_keeps_online_signups() {
     .await
     .expect(200);
     // 23 hours already on record that day: 90 more minutes from the sheet would pass 24 hours.
-    let day = wushe_domain::time::local_date(start);
+    let day = wushe_domain::kernel::time::local_date(start);
     t.post(
         "/api/v1/service-records",
         &worker,
@@ -786,7 +786,7 @@ async fn service_records_refuse_absurd_minutes_and_dates() {
         .user("worker_a", "community_worker", Some(&m.community_a))
         .await;
     let v = volunteer(&t, &worker, &m.community_a, "李四", "13800000002").await;
-    let today = wushe_domain::time::local_date(Utc::now());
+    let today = wushe_domain::kernel::time::local_date(Utc::now());
     let rec = |minutes: i64, day: chrono::NaiveDate| json!({"volunteer_id": v["id"], "minutes": minutes, "served_on": day, "content": "陪同就医", "organiser": "探访组"});
     for bad in [0, -30, 1441] {
         let r = t

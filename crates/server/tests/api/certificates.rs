@@ -24,7 +24,7 @@ async fn certificates_are_numbered_free_and_verifiable_by_anyone() {
         .await;
     assert_eq!(none.status, 422);
     assert_eq!(none.code(), "no_service");
-    let today = wushe_domain::time::local_date(Utc::now());
+    let today = wushe_domain::kernel::time::local_date(Utc::now());
     for (minutes, content) in [(120, "陪伴独居老人"), (30, "整理图书角")] {
         t.post("/api/v1/service-records", &worker, json!({"volunteer_id": vid, "minutes": minutes, "served_on": today - Duration::days(3), "content": content}))
             .await

@@ -120,7 +120,7 @@ async fn sqlite_only_kill_during_a_big_import_leaves_a_sound_database() {
             let first17: String = r[2].chars().take(17).collect();
             r[2] = format!(
                 "{first17}{}",
-                wushe_domain::id_number::check_digit(&first17).unwrap()
+                wushe_domain::people::id_number::check_digit(&first17).unwrap()
             );
             r
         })

@@ -19,7 +19,7 @@ async fn demands_meet_resources_through_ranked_matches_and_projects() {
     let h = t.household(&m.building_a1, "101").await;
     let far = t.household(&m.building_a2, "202").await;
     let rid = t.resident(&h, "刘奶奶", &id_number("19400301", 12)).await;
-    let today = wushe_domain::time::local_date(chrono::Utc::now());
+    let today = wushe_domain::kernel::time::local_date(chrono::Utc::now());
 
     // 需求清单: recorded from a visit; bad input named field by field.
     let bad = t
@@ -33,7 +33,10 @@ async fn demands_meet_resources_through_ranked_matches_and_projects() {
         .expect(201);
     assert_eq!(d["household_id"], h.as_str());
     assert_eq!(d["status"], "open");
-    assert_eq!(d["quarter"], wushe_domain::project::quarter_of(today));
+    assert_eq!(
+        d["quarter"],
+        wushe_domain::lists::project::quarter_of(today)
+    );
     let building = t
         .post(
             "/api/v1/demands",
@@ -279,7 +282,8 @@ async fn a_quarters_list_carries_forward_what_is_still_open() {
     )
     .await
     .expect(201);
-    let quarter = wushe_domain::project::quarter_of(wushe_domain::time::local_date(now));
+    let quarter =
+        wushe_domain::lists::project::quarter_of(wushe_domain::kernel::time::local_date(now));
     let list = t
         .get(&format!("/api/v1/demands?quarter={quarter}"), &worker)
         .await

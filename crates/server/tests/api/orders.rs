@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::common::{map, spawn, Map, TestApp};
 
 async fn order(t: &TestApp, token: &str, m: &Map, household: &str) -> Value {
-    let tomorrow = wushe_domain::time::local_date(Utc::now()) + Duration::days(1);
+    let tomorrow = wushe_domain::kernel::time::local_date(Utc::now()) + Duration::days(1);
     t.post(
         "/api/v1/orders",
         token,

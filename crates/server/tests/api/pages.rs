@@ -146,7 +146,7 @@ async fn the_volunteer_team_and_supermarket_pages_work_through_their_forms() {
     assert_eq!(v["party_member"], true);
 
     // Record an hour on the volunteer page; the page shows it and the points.
-    let today = wushe_domain::time::local_date(chrono::Utc::now()).to_string();
+    let today = wushe_domain::kernel::time::local_date(chrono::Utc::now()).to_string();
     let (s, _) = b
         .post(
             &format!("/volunteers/{vid}/records"),
@@ -667,8 +667,9 @@ async fn the_three_lists_are_kept_and_published_through_their_pages() {
     t.user("worker_a", "community_worker", Some(&m.community_a))
         .await;
     let b = Browser::login(&t, "worker_a", "user-password-2026").await;
-    let quarter =
-        wushe_domain::project::quarter_of(wushe_domain::time::local_date(chrono::Utc::now()));
+    let quarter = wushe_domain::lists::project::quarter_of(wushe_domain::kernel::time::local_date(
+        chrono::Utc::now(),
+    ));
     let (s, _) = b
         .post(
             "/lists/resources",

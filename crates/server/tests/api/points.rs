@@ -26,7 +26,7 @@ async fn points_keep_the_policy_that_earned_them() {
         .await;
     let v = volunteer(&t, &worker, &m.community_a, "李四", "13800000002").await;
     let vid = v["id"].as_str().unwrap();
-    let today = wushe_domain::time::local_date(Utc::now());
+    let today = wushe_domain::kernel::time::local_date(Utc::now());
     let year = today.year();
     let old_day = today - Duration::days(20);
     let change = today - Duration::days(10);
@@ -146,7 +146,7 @@ async fn a_point_belongs_to_the_year_it_was_earned_in() {
         .await;
     let v = volunteer(&t, &worker, &m.community_a, "李四", "13800000002").await;
     let vid = v["id"].as_str().unwrap();
-    let year = wushe_domain::time::local_date(Utc::now()).year();
+    let year = wushe_domain::kernel::time::local_date(Utc::now()).year();
     let dec31 = NaiveDate::from_ymd_opt(year - 1, 12, 31).unwrap();
     let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
     for _ in 0..2 {
@@ -184,7 +184,7 @@ async fn redemptions_never_take_more_than_there_is() {
         .await;
     let v = volunteer(&t, &worker, &m.community_a, "李四", "13800000002").await;
     let vid = v["id"].as_str().unwrap();
-    let today = wushe_domain::time::local_date(Utc::now());
+    let today = wushe_domain::kernel::time::local_date(Utc::now());
     serve(&t, &worker, &v, 300, today).await; // 10 points
 
     let voucher = t
@@ -283,7 +283,7 @@ async fn fifty_concurrent_redemptions_against_a_balance_for_ten() {
         .await;
     let v = volunteer(&t, &worker, &m.community_a, "李四", "13800000002").await;
     let vid = v["id"].as_str().unwrap().to_owned();
-    let today = wushe_domain::time::local_date(Utc::now());
+    let today = wushe_domain::kernel::time::local_date(Utc::now());
     serve(&t, &worker, &v, 600, today).await; // 20 points: ten redemptions at 2
     let soap = t
         .post(
@@ -514,7 +514,7 @@ async fn the_bulk_load_keeps_every_ledger_consistent() {
         .iter()
         .map(|v| v["total_minutes"].as_i64().unwrap())
         .sum();
-    let from = (wushe_domain::time::local_date(Utc::now()) - Duration::days(3 * 366))
+    let from = (wushe_domain::kernel::time::local_date(Utc::now()) - Duration::days(3 * 366))
         .format("%Y-%m")
         .to_string();
     let months = t
@@ -554,7 +554,7 @@ async fn unspent_points_past_their_validity_expire_once() {
         .await;
     let v = volunteer(&t, &worker, &m.community_a, "李四", "13800000002").await;
     let vid = v["id"].as_str().unwrap();
-    let today = wushe_domain::time::local_date(Utc::now());
+    let today = wushe_domain::kernel::time::local_date(Utc::now());
     let policy_url = format!("/api/v1/communities/{}/points-policy", m.community_a);
     let start = NaiveDate::from_ymd_opt(today.year() - 2, 1, 1).unwrap();
     let bad = t

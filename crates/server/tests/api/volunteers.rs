@@ -384,7 +384,7 @@ async fn volunteers_and_their_hours_export_in_the_documented_layout() {
         .await;
     let v = volunteer(&t, &worker, &m.community_a, "刘桂英", "13812345678").await;
     volunteer(&t, &worker, &m.community_a, "王建国", "13900001111").await;
-    let today = wushe_domain::time::local_date(chrono::Utc::now());
+    let today = wushe_domain::kernel::time::local_date(chrono::Utc::now());
     t.post("/api/v1/service-records", &worker, json!({"volunteer_id": v["id"], "minutes": 90, "served_on": today, "content": "陪同就医", "organiser": "探访组"}))
         .await
         .expect(201);

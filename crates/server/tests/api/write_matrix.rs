@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use wushe_domain::role::{can_grant, Permission as P, Role};
+use wushe_domain::accounts::role::{can_grant, Permission as P, Role};
 
 use crate::common::{id_number, map, spawn, TestApp};
 

@@ -411,7 +411,7 @@ pub async fn map(t: &TestApp) -> Map {
 /// Valid ID numbers for tests (check digits computed by the domain rule).
 pub fn id_number(birth: &str, serial: u32) -> String {
     let first17 = format!("430104{birth}{serial:03}");
-    let c = wushe_domain::id_number::check_digit(&first17).unwrap();
+    let c = wushe_domain::people::id_number::check_digit(&first17).unwrap();
     format!("{first17}{c}")
 }
 

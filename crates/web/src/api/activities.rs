@@ -12,7 +12,7 @@ use wushe_app::volunteering::activities::{
     self, Activity, ActivityInput, Completion, HoursLine, Task,
 };
 use wushe_app::volunteering::hours::{self, RecordInput, ServiceRecord};
-use wushe_domain::activity::Step;
+use wushe_domain::volunteering::activity::Step;
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
@@ -110,7 +110,7 @@ pub struct ActivityQuery {
 impl ActivityQuery {
     /// What is asked of the list (days in Asia/Shanghai, `to` inclusive).
     pub fn filter(&self) -> activities::ActivitySearch {
-        use wushe_domain::time::start_of_day;
+        use wushe_domain::kernel::time::start_of_day;
         activities::ActivitySearch {
             status: self.status.clone().filter(|s| !s.is_empty()),
             from: self.from.map(start_of_day),

@@ -12,7 +12,7 @@ use wushe_app::kernel::page::Page;
 use wushe_app::kernel::photos::Photo;
 use wushe_app::service::events::{self, Event, GridRates, Report, StepInput};
 use wushe_app::AppError;
-use wushe_domain::event::{Action, Deadlines};
+use wushe_domain::service::event::{Action, Deadlines};
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
@@ -247,7 +247,7 @@ pub async fn rates(
     let today = s.app.today();
     let from = q.from.unwrap_or(today - chrono::Duration::days(30));
     let to = q.to.unwrap_or(today);
-    let start = |d: NaiveDate| wushe_domain::time::start_of_day(d);
+    let start = |d: NaiveDate| wushe_domain::kernel::time::start_of_day(d);
     Ok(Json(
         events::rates(
             &s.app,

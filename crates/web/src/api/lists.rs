@@ -11,7 +11,7 @@ use wushe_app::lists::{
     self, Demand, DemandInput, DemandMatch, Matches, Project, ProjectStepInput, Resource,
     ResourceInput,
 };
-use wushe_domain::project::Action;
+use wushe_domain::lists::project::Action;
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::service::alerts::Alert;
 use wushe_app::service::orders::{self, ActInput, Board, Mine, Order, OrderInput};
-use wushe_domain::order::{Action, Deadlines};
+use wushe_domain::service::order::{Action, Deadlines};
 
 use super::created;
 use crate::extract::{ApiActor, ApiJson, ApiQuery};

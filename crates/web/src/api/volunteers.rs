@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::kernel::page::Page;
 use wushe_app::volunteering::volunteers::{self, Membership, Team, Volunteer, VolunteerInput};
-use wushe_domain::volunteer::VolunteerStatus;
+use wushe_domain::volunteering::volunteer::VolunteerStatus;
 
 use super::{created, flag};
 use crate::extract::{ApiActor, ApiJson, ApiQuery};

@@ -211,8 +211,9 @@ pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
                     }
                 })
                 .collect();
-            let alerts = if actor.has_anywhere(wushe_domain::role::Permission::DispatchOrders)
-                || actor.has_anywhere(wushe_domain::role::Permission::HandleEvents)
+            let alerts = if actor
+                .has_anywhere(wushe_domain::accounts::role::Permission::DispatchOrders)
+                || actor.has_anywhere(wushe_domain::accounts::role::Permission::HandleEvents)
             {
                 wushe_app::service::alerts::list(&s.app, &actor, None)
                     .await
@@ -265,8 +266,8 @@ async fn account_page(
         .map(|t| TokenRow {
             id: t.id,
             name: t.name,
-            created: wushe_domain::time::format_local(t.created_at),
-            expires: wushe_domain::time::format_local(t.expires_at),
+            created: wushe_domain::kernel::time::format_local(t.created_at),
+            expires: wushe_domain::kernel::time::format_local(t.expires_at),
         })
         .collect();
     render(&AccountPage {

@@ -12,7 +12,7 @@ use wushe_app::charity::supermarket::{DonationLine, Item, ItemInput};
 use wushe_app::volunteering::points::PointsPolicy;
 use wushe_app::volunteering::volunteers::Team;
 use wushe_app::AppError;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 
 use super::volunteering::{communities, Fmt};
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};

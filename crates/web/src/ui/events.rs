@@ -9,8 +9,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::service::events::{Event, Report, StepInput};
 use wushe_app::AppError;
-use wushe_domain::event::Action;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::service::event::Action;
 
 use super::volunteering::Fmt;
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
@@ -45,7 +45,7 @@ pub async fn list(
     user: PageUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Response {
-    use wushe_domain::workflow::Named;
+    use wushe_domain::kernel::workflow::Named;
     let PageUser { actor, ctx } = user;
     let search = wushe_app::service::events::EventSearch {
         status: (!q.status.is_empty()).then(|| q.status.clone()),
@@ -68,7 +68,7 @@ pub async fn list(
             next: p.next_cursor.unwrap_or_default(),
             q,
             handler: actor.has_anywhere(Permission::HandleEvents),
-            statuses: wushe_domain::event::Status::ALL
+            statuses: wushe_domain::service::event::Status::ALL
                 .iter()
                 .map(|s| (s.as_str(), s.label_zh()))
                 .collect(),

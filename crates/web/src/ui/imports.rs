@@ -64,9 +64,12 @@ async fn page(
 ) -> Response {
     let PageUser { actor, ctx } = user;
     let (headers, communities) = match shown.kind {
-        Kind::Residents => (wushe_domain::import::RESIDENT_HEADERS.join(" "), vec![]),
+        Kind::Residents => (
+            wushe_domain::people::import::RESIDENT_HEADERS.join(" "),
+            vec![],
+        ),
         Kind::Volunteers => (
-            wushe_domain::volunteer_sheet::VOLUNTEER_IMPORT_HEADERS.join(" "),
+            wushe_domain::volunteering::sheet::VOLUNTEER_IMPORT_HEADERS.join(" "),
             super::volunteering::communities(s, &actor).await,
         ),
     };

@@ -13,8 +13,8 @@ use wushe_app::lists::{
     Demand, DemandInput, Match, Project, ProjectStepInput, Resource, ResourceInput,
 };
 use wushe_app::AppError;
-use wushe_domain::project::Action;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::lists::project::Action;
 
 use super::volunteering::{communities, Fmt};
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
@@ -106,7 +106,7 @@ async fn lists_page(
 ) -> Response {
     let PageUser { actor, ctx } = user;
     let quarter = if quarter.trim().is_empty() {
-        wushe_domain::project::quarter_of(s.app.today())
+        wushe_domain::lists::project::quarter_of(s.app.today())
     } else {
         quarter.trim().to_owned()
     };
@@ -410,7 +410,7 @@ pub async fn public(
         .and_then(quarter_param)
         .unwrap_or_default();
     let quarter = if q.quarter.trim().is_empty() {
-        wushe_domain::project::quarter_of(s.app.today())
+        wushe_domain::lists::project::quarter_of(s.app.today())
     } else {
         q.quarter.trim().to_owned()
     };

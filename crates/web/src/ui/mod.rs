@@ -23,7 +23,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use wushe_app::{Actor, AppError};
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 
 use crate::extract::{client_ip, cookie_value, token_of};
 use crate::i18n::{Lang, Tr};

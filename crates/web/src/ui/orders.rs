@@ -10,8 +10,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::service::orders::{ActInput, Board, Order, OrderInput};
 use wushe_app::AppError;
-use wushe_domain::order::{Action, DEFAULT_CATEGORIES};
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::service::order::{Action, DEFAULT_CATEGORIES};
 
 use super::volunteering::{communities, Fmt};
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};

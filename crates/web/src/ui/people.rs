@@ -10,7 +10,7 @@ use uuid::Uuid;
 use wushe_app::map::places::Place;
 use wushe_app::people::households::Household;
 use wushe_app::people::residents::{Resident, ResidentInput, ResidentPatch};
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::people::{HouseholdQuery, ResidentQuery};
@@ -150,7 +150,7 @@ pub async fn create_household(
     user: PageUser,
     Form(f): Form<HouseholdForm>,
 ) -> Response {
-    let tags = wushe_domain::resident::split_tags(&f.tags);
+    let tags = wushe_domain::people::resident::split_tags(&f.tags);
     let result = match f.place_id.parse::<Uuid>() {
         Ok(pid) => {
             wushe_app::people::households::create(&s.app, &user.actor, pid, &f.address, &tags).await
@@ -242,7 +242,7 @@ pub async fn update_household(
     Path(id): Path<Uuid>,
     Form(f): Form<HouseholdForm>,
 ) -> Response {
-    let tags = wushe_domain::resident::split_tags(&f.tags);
+    let tags = wushe_domain::people::resident::split_tags(&f.tags);
     match wushe_app::people::households::update(
         &s.app,
         &user.actor,
@@ -314,7 +314,7 @@ pub async fn residents(
                 tag: q.tag.unwrap_or_default(),
                 place_id: q.place_id.map(|p| p.to_string()).unwrap_or_default(),
                 qs: base,
-                tags: wushe_domain::resident::DEFAULT_TAGS
+                tags: wushe_domain::people::resident::DEFAULT_TAGS
                     .iter()
                     .map(|s| s.to_string())
                     .collect(),
@@ -377,7 +377,7 @@ impl ResidentForm {
         let birth_date = match self.birth_date.trim() {
             "" => None,
             s => Some(
-                wushe_domain::import::parse_date(s)
+                wushe_domain::people::import::parse_date(s)
                     .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
                     .ok_or_else(|| {
                         wushe_app::AppError::field(
@@ -397,7 +397,7 @@ impl ResidentForm {
             id_number: opt(&self.id_number),
             phone: opt(&self.phone),
             relation: opt(&self.relation),
-            tags: wushe_domain::resident::split_tags(&self.tags),
+            tags: wushe_domain::people::resident::split_tags(&self.tags),
         })
     }
 }
@@ -444,7 +444,7 @@ async fn form_page(
         household,
         f,
         errors,
-        relations: wushe_domain::resident::RELATIONS.to_vec(),
+        relations: wushe_domain::people::resident::RELATIONS.to_vec(),
         dict,
         editing,
     });
@@ -531,14 +531,20 @@ async fn resident_page(
         Ok(r) => r,
         Err(e) => return error_page(ctx, e),
     };
-    let sex_label = wushe_domain::sex::Sex::parse(&r.sex)
+    let sex_label = wushe_domain::people::sex::Sex::parse(&r.sex)
         .map(|x| ctx.t.pick(x.label_zh(), x.label_en()).to_owned())
         .unwrap_or_default();
     let moves = wushe_app::people::residents::history(&s.app, &actor, id)
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|m| format!("{} {}", wushe_domain::time::format_local(m.at), m.note))
+        .map(|m| {
+            format!(
+                "{} {}",
+                wushe_domain::kernel::time::format_local(m.at),
+                m.note
+            )
+        })
         .collect();
     let can_write = actor.has_anywhere(Permission::WritePeople);
     let can_unmask = actor.has_anywhere(Permission::UnmaskPii);

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::map::places::Place;
 use wushe_app::people::households::Household;
-use wushe_domain::place::PlaceKind;
-use wushe_domain::role::Permission;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::map::place::PlaceKind;
 
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
 use crate::AppState;

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::service::events::GridRates;
-use wushe_domain::event::Deadlines as EventDeadlines;
-use wushe_domain::order::Deadlines as OrderDeadlines;
+use wushe_domain::service::event::Deadlines as EventDeadlines;
+use wushe_domain::service::order::Deadlines as OrderDeadlines;
 
 use super::volunteering::communities;
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
@@ -195,7 +195,7 @@ pub async fn rates(
     let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d")
         .unwrap_or(today - chrono::Duration::days(30));
     let to = NaiveDate::parse_from_str(q.to.trim(), "%Y-%m-%d").unwrap_or(today);
-    let start = wushe_domain::time::start_of_day;
+    let start = wushe_domain::kernel::time::start_of_day;
     let result = wushe_app::service::events::rates(
         &s.app,
         &actor,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use wushe_app::accounts::auth::UserView;
 use wushe_app::accounts::users::{NewUser, RoleInput};
 use wushe_app::map::places::Place;
-use wushe_domain::role::Role;
+use wushe_domain::accounts::role::Role;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::audit::AuditQuery;
@@ -371,7 +371,7 @@ pub async fn audit(
             let items = page
                 .items
                 .into_iter()
-                .map(|r| (wushe_domain::time::format_local(r.at), r))
+                .map(|r| (wushe_domain::kernel::time::format_local(r.at), r))
                 .collect();
             render(&AuditPage {
                 ctx,

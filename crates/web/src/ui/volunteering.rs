@@ -13,9 +13,9 @@ use wushe_app::volunteering::hours::{RecordInput, ServiceRecord};
 use wushe_app::volunteering::points::PointsSummary;
 use wushe_app::volunteering::volunteers::{Volunteer, VolunteerInput};
 use wushe_app::{Actor, AppError};
-use wushe_domain::activity::Step;
-use wushe_domain::role::Permission;
-use wushe_domain::volunteer::VolunteerStatus;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::volunteering::activity::Step;
+use wushe_domain::volunteering::volunteer::VolunteerStatus;
 
 use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::volunteers::VolunteerQuery;
@@ -24,12 +24,12 @@ use crate::AppState;
 
 /// `2026-03-01 09:30` in Asia/Shanghai.
 pub fn local(t: &DateTime<Utc>) -> String {
-    wushe_domain::time::format_local(*t)
+    wushe_domain::kernel::time::format_local(*t)
 }
 
 /// `2小时30分`.
 pub fn hours(minutes: &i64) -> String {
-    wushe_domain::service::hours_label(*minutes)
+    wushe_domain::volunteering::hours::hours_label(*minutes)
 }
 
 /// A value a template holds by value or through references (askama binds loop and `if let` variables by
@@ -90,7 +90,7 @@ fn parse_local(s: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
         .ok()?;
-    wushe_domain::time::TZ
+    wushe_domain::kernel::time::TZ
         .from_local_datetime(&naive)
         .single()
         .map(|t| t.with_timezone(&Utc))
@@ -101,7 +101,7 @@ fn form_error(ctx: &PageCtx, e: AppError) -> Result<FormErrors, AppError> {
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    wushe_domain::resident::split_tags(s)
+    wushe_domain::people::resident::split_tags(s)
 }
 
 #[derive(Template)]
@@ -433,8 +433,8 @@ pub async fn activities(
         .checked_sub_months(chrono::Months::new(1))
         .unwrap_or(first);
     let f = wushe_app::volunteering::activities::ActivitySearch {
-        from: Some(wushe_domain::time::start_of_day(first)),
-        to: Some(wushe_domain::time::start_of_day(next_first)),
+        from: Some(wushe_domain::kernel::time::start_of_day(first)),
+        to: Some(wushe_domain::kernel::time::start_of_day(next_first)),
         ..Default::default()
     };
     match wushe_app::volunteering::activities::list(&s.app, &actor, &f, None, None, Some(500)).await
@@ -596,14 +596,14 @@ pub async fn create_activity(
     let starts_at = parse_local(&f.starts_at);
     let ends_at = parse_local(&f.ends_at);
     if starts_at.is_none() && !f.starts_at.trim().is_empty() {
-        bad.push(wushe_domain::error::FieldError::new(
+        bad.push(wushe_domain::kernel::error::FieldError::new(
             "starts_at",
             "开始时间格式不正确",
             "bad start time",
         ));
     }
     if ends_at.is_none() && !f.ends_at.trim().is_empty() {
-        bad.push(wushe_domain::error::FieldError::new(
+        bad.push(wushe_domain::kernel::error::FieldError::new(
             "ends_at",
             "结束时间格式不正确",
             "bad end time",

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::workflow::{Machine, Named};
+use crate::kernel::workflow::{Machine, Named};
 
 /// Where a project is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,7 +52,7 @@ impl Status {
 
     /// Reads the API value.
     pub fn parse(s: &str) -> Option<Status> {
-        crate::workflow::parse(&Status::ALL, s)
+        crate::kernel::workflow::parse(&Status::ALL, s)
     }
 }
 
@@ -92,7 +92,7 @@ impl Action {
 
     /// Reads the API value.
     pub fn parse(s: &str) -> Option<Action> {
-        crate::workflow::parse(&Action::ALL, s)
+        crate::kernel::workflow::parse(&Action::ALL, s)
     }
 }
 

@@ -2,7 +2,7 @@
 //! its allowed (from, action, to) steps once, and everything else (the check, the allowed actions named in
 //! a refusal, the buttons a page shows) is read from that table.
 
-use crate::refusal::Refusal;
+use crate::kernel::refusal::Refusal;
 
 /// A status or an action with an API name and a Chinese label.
 pub trait Named: Copy + PartialEq + 'static {

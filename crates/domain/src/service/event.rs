@@ -7,9 +7,9 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::place::PlaceKind;
-use crate::refusal::Refusal;
-use crate::workflow::{Machine, Named};
+use crate::kernel::refusal::Refusal;
+use crate::kernel::workflow::{Machine, Named};
+use crate::map::place::PlaceKind;
 
 /// The categories every community's dictionary starts with (API.md); a community adds its own (with
 /// codes from the city's 数字城管 catalogue where it uses one) by setting their deadlines.
@@ -71,7 +71,7 @@ impl Status {
 
     /// Reads the API value.
     pub fn parse(s: &str) -> Option<Status> {
-        crate::workflow::parse(&Status::ALL, s)
+        crate::kernel::workflow::parse(&Status::ALL, s)
     }
 
     /// Open311's two states: everything before closing is `open`.
@@ -121,7 +121,7 @@ impl Action {
 
     /// Reads the API value.
     pub fn parse(s: &str) -> Option<Action> {
-        crate::workflow::parse(&Action::ALL, s)
+        crate::kernel::workflow::parse(&Action::ALL, s)
     }
 }
 
@@ -219,8 +219,8 @@ impl Default for Deadlines {
 
 impl Deadlines {
     /// Checks the numbers a community sets (1 to 720 hours each).
-    pub fn validate(&self) -> Result<(), crate::error::ValidationErrors> {
-        let mut errs = crate::error::ValidationErrors::new();
+    pub fn validate(&self) -> Result<(), crate::kernel::error::ValidationErrors> {
+        let mut errs = crate::kernel::error::ValidationErrors::new();
         for (field, zh, v) in [
             ("accept_hours", "受理时限", self.accept_hours),
             ("dispatch_hours", "派遣时限", self.dispatch_hours),
@@ -229,7 +229,7 @@ impl Deadlines {
             ("close_hours", "结案时限", self.close_hours),
         ] {
             if !(1..=720).contains(&v) {
-                errs.push(crate::error::FieldError::new(
+                errs.push(crate::kernel::error::FieldError::new(
                     field,
                     format!("{zh}应在1到720小时之间"),
                     format!("{} must be 1 to 720 hours", field.replace('_', " ")),

@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{FieldError, ValidationErrors};
-use crate::text;
+use crate::kernel::error::{FieldError, ValidationErrors};
+use crate::kernel::text;
 
 /// Where a volunteer's registration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

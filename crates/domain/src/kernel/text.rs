@@ -1,6 +1,6 @@
 //! Normalisation and length checks shared by every free-text input field.
 
-use crate::error::{FieldError, ValidationErrors};
+use crate::kernel::error::{FieldError, ValidationErrors};
 
 /// Free text as the user typed it: only surrounding whitespace and invisible marks are removed.
 ///

@@ -3,9 +3,9 @@
 
 use chrono::NaiveDate;
 
-use crate::error::FieldError;
-use crate::sex::Sex;
-use crate::text::code as clean;
+use crate::kernel::error::FieldError;
+use crate::kernel::text::code as clean;
+use crate::people::sex::Sex;
 
 // GB 11643-1999 uses ISO 7064:1983 MOD 11-2: the weight of position i is 2^(17-i) mod 11.
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -126,7 +126,7 @@ impl IdNumber {
 
     /// The display form, `110101********1234`.
     pub fn masked(&self) -> String {
-        crate::mask::id_number(&self.0)
+        crate::kernel::mask::id_number(&self.0)
     }
 }
 

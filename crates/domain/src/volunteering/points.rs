@@ -9,8 +9,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{FieldError, ValidationErrors};
-use crate::refusal::Refusal;
+use crate::kernel::error::{FieldError, ValidationErrors};
+use crate::kernel::refusal::Refusal;
 
 /// How fractional points from part-hours are rounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

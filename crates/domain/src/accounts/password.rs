@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::error::FieldError;
+use crate::kernel::error::FieldError;
 
 /// Wrong passwords in a row that lock an account.
 pub const MAX_FAILURES: u32 = 5;

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::refusal::Refusal;
-use crate::workflow::{Machine, Named};
+use crate::kernel::refusal::Refusal;
+use crate::kernel::workflow::{Machine, Named};
 
 /// The categories a community starts with (DOMAIN.md, issue 5); a community may use others.
 pub const DEFAULT_CATEGORIES: [&str; 9] = [
@@ -66,7 +66,7 @@ impl Status {
 
     /// Reads the API value.
     pub fn parse(s: &str) -> Option<Status> {
-        crate::workflow::parse(&Status::ALL, s)
+        crate::kernel::workflow::parse(&Status::ALL, s)
     }
 
     /// Whether the order still waits for someone (everything but closed).
@@ -110,7 +110,7 @@ impl Action {
 
     /// Reads the API value.
     pub fn parse(s: &str) -> Option<Action> {
-        crate::workflow::parse(&Action::ALL, s)
+        crate::kernel::workflow::parse(&Action::ALL, s)
     }
 }
 
@@ -171,7 +171,7 @@ impl Evaluator {
 
     /// Reads the API value (`by`).
     pub fn parse(s: &str) -> Option<Evaluator> {
-        crate::workflow::parse(&Evaluator::ALL, s)
+        crate::kernel::workflow::parse(&Evaluator::ALL, s)
     }
 }
 
@@ -263,15 +263,15 @@ impl Default for Deadlines {
 
 impl Deadlines {
     /// Checks the numbers a community sets (1 hour to 30 days per step; 1 to 30 days to evaluate).
-    pub fn validate(&self) -> Result<(), crate::error::ValidationErrors> {
-        let mut errs = crate::error::ValidationErrors::new();
+    pub fn validate(&self) -> Result<(), crate::kernel::error::ValidationErrors> {
+        let mut errs = crate::kernel::error::ValidationErrors::new();
         for (field, zh, v) in [
             ("dispatch_hours", "派单时限", self.dispatch_hours),
             ("accept_hours", "接单时限", self.accept_hours),
             ("complete_hours", "办理时限", self.complete_hours),
         ] {
             if !(1..=720).contains(&v) {
-                errs.push(crate::error::FieldError::new(
+                errs.push(crate::kernel::error::FieldError::new(
                     field,
                     format!("{zh}应在1到720小时之间"),
                     format!("{} must be 1 to 720 hours", field.replace('_', " ")),
@@ -279,7 +279,7 @@ impl Deadlines {
             }
         }
         if !(1..=30).contains(&self.evaluate_days) {
-            errs.push(crate::error::FieldError::new(
+            errs.push(crate::kernel::error::FieldError::new(
                 "evaluate_days",
                 "评价期限应在1到30天之间",
                 "evaluate days must be 1 to 30",

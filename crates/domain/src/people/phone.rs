@@ -1,8 +1,8 @@
 //! Contact phone numbers: mainland mobiles and landlines with an area code, following the
 //! numbering plan of the Ministry of Industry and Information Technology (《电信网编号计划》).
 
-use crate::error::FieldError;
-use crate::text::code as clean;
+use crate::kernel::error::FieldError;
+use crate::kernel::text::code as clean;
 
 /// A validated phone: 11 mobile digits, or a landline stored as `0731-88886666`.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -81,7 +81,7 @@ impl Phone {
 
     /// The display form, `138****5678` or `0731-******66`.
     pub fn masked(&self) -> String {
-        crate::mask::phone(&self.0)
+        crate::kernel::mask::phone(&self.0)
     }
 
     /// True for a mobile number (which can receive text messages).

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::place::PlaceKind;
+use crate::map::place::PlaceKind;
 
 /// A role a user holds at a place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -229,7 +229,7 @@ impl Role {
 
     /// Reads the API value or the Chinese label.
     pub fn parse(s: &str) -> Option<Role> {
-        let s = crate::text::code(s);
+        let s = crate::kernel::text::code(s);
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s || r.label_zh() == s)

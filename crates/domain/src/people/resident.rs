@@ -3,11 +3,11 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use crate::error::{FieldError, ValidationErrors};
-use crate::id_number::IdNumber;
-use crate::phone::Phone;
-use crate::sex::Sex;
-use crate::text::{check_len, clean};
+use crate::kernel::error::{FieldError, ValidationErrors};
+use crate::kernel::text::{check_len, clean};
+use crate::people::id_number::IdNumber;
+use crate::people::phone::Phone;
+use crate::people::sex::Sex;
 
 /// The tags a new community starts with; each community may add its own.
 pub const DEFAULT_TAGS: &[&str] = &[
@@ -168,8 +168,8 @@ pub fn validate(input: NewResident, today: NaiveDate) -> Result<ValidResident, V
     let id_number = id_given
         .as_deref()
         .and_then(|raw| match IdNumber::parse(raw, today) {
-            _ if crate::mask::is_masked(raw) => {
-                errs.push(crate::mask::masked_error("id_number"));
+            _ if crate::kernel::mask::is_masked(raw) => {
+                errs.push(crate::kernel::mask::masked_error("id_number"));
                 None
             }
             Ok(id) => Some(id),
@@ -228,8 +228,8 @@ pub fn validate(input: NewResident, today: NaiveDate) -> Result<ValidResident, V
     };
 
     let phone = non_empty(input.phone).and_then(|raw| match Phone::parse(&raw) {
-        _ if crate::mask::is_masked(&raw) => {
-            errs.push(crate::mask::masked_error("phone"));
+        _ if crate::kernel::mask::is_masked(&raw) => {
+            errs.push(crate::kernel::mask::masked_error("phone"));
             None
         }
         Ok(p) => Some(p),
@@ -285,7 +285,7 @@ pub fn validate(input: NewResident, today: NaiveDate) -> Result<ValidResident, V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id_number::check_digit;
+    use crate::people::id_number::check_digit;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()

@@ -40,7 +40,7 @@ impl Sex {
     /// Reads male/female/m/f/男/女 (any case), or the codes 1/2 of GB/T 2261.1-2003.
     pub fn parse(s: &str) -> Option<Sex> {
         // Government spreadsheets often carry the GB/T 2261.1 code (1 男, 2 女) instead of a word.
-        match crate::text::code(s).to_lowercase().as_str() {
+        match crate::kernel::text::code(s).to_lowercase().as_str() {
             "male" | "m" | "男" | "1" => Some(Sex::Male),
             "female" | "f" | "女" | "2" => Some(Sex::Female),
             _ => None,

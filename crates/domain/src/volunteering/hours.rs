@@ -4,9 +4,9 @@
 
 use chrono::NaiveDate;
 
-use crate::error::{FieldError, ValidationErrors};
-use crate::refusal::Refusal;
-use crate::text;
+use crate::kernel::error::{FieldError, ValidationErrors};
+use crate::kernel::refusal::Refusal;
+use crate::kernel::text;
 
 /// Minutes in a day: no one serves more than this in one day, summed over all their records.
 pub const DAY_MINUTES: i64 = 24 * 60;

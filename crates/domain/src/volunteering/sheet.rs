@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::import::{header_name, parse_date, RowError};
-use crate::resident::split_tags;
-use crate::text::clean;
+use crate::kernel::text::clean;
+use crate::people::import::{header_name, parse_date, RowError};
+use crate::people::resident::split_tags;
 
 /// The columns an import reads, in the export's order.
 pub const VOLUNTEER_IMPORT_HEADERS: [&str; 12] = [
@@ -88,7 +88,7 @@ pub fn volunteer_header_map(
 
 /// Reads 是/否 as people type it (是, 否, Y, N, √, 1, 0, blank = no).
 pub fn parse_yes_no(s: &str) -> Option<bool> {
-    match crate::text::code(s).to_lowercase().as_str() {
+    match crate::kernel::text::code(s).to_lowercase().as_str() {
         "" | "否" | "不是" | "n" | "no" | "0" | "×" | "false" => Some(false),
         "是" | "y" | "yes" | "1" | "√" | "true" | "党员" => Some(true),
         _ => None,

@@ -1,14 +1,14 @@
 //! Households (户): the door a household lives behind, inside a building or a lane.
 
-use crate::error::FieldError;
-use crate::text::len_error;
+use crate::kernel::error::FieldError;
+use crate::kernel::text::len_error;
 
 /// Longest address, in chars.
 pub const ADDRESS_MAX: usize = 100;
 
 /// Cleans and checks a household address (门牌/地址), 1-100 chars.
 pub fn validate_address(addr: &str) -> Result<String, FieldError> {
-    let a = crate::text::code(addr);
+    let a = crate::kernel::text::code(addr);
     match len_error("address", "门牌/地址", &a, 1, ADDRESS_MAX) {
         Some(e) => Err(e),
         None => Ok(a),

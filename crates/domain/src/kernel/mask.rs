@@ -53,8 +53,8 @@ pub fn is_masked(s: &str) -> bool {
 }
 
 /// The field error for a masked value sent where a real one belongs.
-pub fn masked_error(field: &str) -> crate::error::FieldError {
-    crate::error::FieldError::new(
+pub fn masked_error(field: &str) -> crate::kernel::error::FieldError {
+    crate::kernel::error::FieldError::new(
         field,
         "这是打码后的号码，不能保存：请填写完整号码，或不提交此项以保留原值",
         "this is a masked value and cannot be saved: send the full number, or leave the field out to keep the stored one",

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::refusal::Refusal;
+use crate::kernel::refusal::Refusal;
 
 /// Where an activity is in its process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,9 +134,9 @@ pub fn check_plan(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     capacity: i64,
-) -> Result<(), crate::error::ValidationErrors> {
-    use crate::error::FieldError;
-    let mut errs = crate::error::ValidationErrors::new();
+) -> Result<(), crate::kernel::error::ValidationErrors> {
+    use crate::kernel::error::FieldError;
+    let mut errs = crate::kernel::error::ValidationErrors::new();
     if ends_at <= starts_at {
         errs.push(FieldError::new(
             "ends_at",
@@ -316,7 +316,7 @@ mod tests {
                     (Ok(got), Some(w)) => assert_eq!(got, w),
                     (Err(e), None) => {
                         assert_eq!(e.code, "invalid_transition");
-                        assert_eq!(e.kind, crate::refusal::RefusalKind::Conflict);
+                        assert_eq!(e.kind, crate::kernel::refusal::RefusalKind::Conflict);
                     }
                     (got, w) => panic!("{s:?} {step:?}: {got:?} vs {w:?}"),
                 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::FieldError;
+use crate::kernel::error::FieldError;
 
 /// The level of a place in the hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,7 +49,7 @@ impl PlaceKind {
 
     /// Reads the API value or the Chinese label.
     pub fn parse(s: &str) -> Option<PlaceKind> {
-        let s = crate::text::code(s);
+        let s = crate::kernel::text::code(s);
         PlaceKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s || k.label_zh() == s)

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::household::validate_address;
-use crate::resident::{split_tags, validate, NewResident, ValidResident};
-use crate::sex::Sex;
-use crate::text::{clean, len_error};
+use crate::kernel::text::{clean, len_error};
+use crate::people::household::validate_address;
+use crate::people::resident::{split_tags, validate, NewResident, ValidResident};
+use crate::people::sex::Sex;
 
 /// The columns of the resident spreadsheet, in the order the export writes them.
 pub const RESIDENT_HEADERS: [&str; 10] = [
@@ -58,7 +58,7 @@ pub struct RowError {
 
 pub(crate) fn header_name(h: &str) -> String {
     // Templates often mark required columns as "姓名*" or "姓名（必填）".
-    let h = crate::text::code(h);
+    let h = crate::kernel::text::code(h);
     let h = h.strip_suffix("(必填)").unwrap_or(&h);
     h.trim_end_matches('*').trim().to_string()
 }
@@ -92,7 +92,7 @@ pub fn header_map(headers: &[String]) -> Result<HashMap<&'static str, usize>, Ve
 /// Reads a date as typed in a spreadsheet: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or
 /// YYYY年M月D日, with or without leading zeros and a trailing time of day.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = crate::text::code(s);
+    let s = crate::kernel::text::code(s);
     let s = s.split([' ', 'T']).next()?;
     if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
         return NaiveDate::parse_from_str(s, "%Y%m%d").ok();

@@ -1,0 +1,4 @@
+//! Roles, their permissions and where they may be granted; the password policy.
+
+pub mod password;
+pub mod role;

@@ -1,0 +1,3 @@
+//! The charity supermarket's stock rules.
+
+pub mod stock;

@@ -1,0 +1,3 @@
+//! The place hierarchy and its paths.
+
+pub mod place;

@@ -1,0 +1,4 @@
+//! The order (点单派单) and grid-event workflows, deadlines and escalation.
+
+pub mod event;
+pub mod order;
