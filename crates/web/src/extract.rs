@@ -39,8 +39,8 @@ fn has_nul_escape(body: &[u8]) -> bool {
     })
 }
 
-/// The refusal of a NUL character in the body or the query.
-fn nul_refused(where_: &str) -> ApiError {
+/// The refusal of a NUL character in the body, the query or a page form.
+pub(crate) fn nul_refused(where_: &str) -> ApiError {
     Problem::fields(vec![ProblemField {
         field: where_.to_owned(),
         message: "内容含有不允许的空字符（NUL）".into(),

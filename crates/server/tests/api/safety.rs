@@ -1525,3 +1525,49 @@ async fn s3_only_photos_live_in_an_s3_compatible_bucket() {
         assert_eq!(on_b.bytes().await.unwrap(), served);
     }
 }
+
+/// A page form carrying a NUL character is refused before any handler runs, as the API refuses one in
+/// JSON (PostgreSQL cannot store it: it was a 500 there); the stored value stays as it was.
+#[tokio::test]
+async fn a_page_form_with_a_nul_character_is_refused() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let h = t.household(&m.building_a1, "301").await;
+    let page = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = page
+        .post(t.url("/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::common::ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    let r = page
+        .post(t.url(&format!("/households/{h}/edit")))
+        .form(&[("address", "30\u{0}1"), ("tags", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "form");
+    let stored = t
+        .get(&format!("/api/v1/households/{h}"), &t.admin)
+        .await
+        .expect(200);
+    assert_eq!(stored["address"], "301");
+    // The same form without the NUL goes through.
+    let ok = page
+        .post(t.url(&format!("/households/{h}/edit")))
+        .form(&[("address", "302"), ("tags", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+}

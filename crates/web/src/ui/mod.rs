@@ -483,4 +483,41 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/service-hours", get(charity::hours))
         .route("/assets/htmx.min.js", get(htmx_js))
         .route("/assets/style.css", get(style_css))
+        .layer(axum::middleware::from_fn(refuse_nul))
+}
+
+/// The most a url-encoded page form may hold (uploads are multipart, with limits of their own).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Refuses a page form whose fields carry a NUL character, before any handler runs, as the API's
+/// extractors do: PostgreSQL cannot store one in text and no field means it. Only url-encoded forms are
+/// read here; multipart uploads are judged by their own readers.
+async fn refuse_nul(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return crate::problem::ApiError::from(AppError::upload(
+                "表单内容过大",
+                "the form is too large",
+            ))
+            .into_response()
+        }
+    };
+    if form_urlencoded::parse(&bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return crate::extract::nul_refused("form").into_response();
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }
