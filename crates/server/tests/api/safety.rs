@@ -174,21 +174,7 @@ async fn the_edit_form_of_a_worker_who_cannot_unmask_keeps_the_numbers() {
         .as_str()
         .unwrap()
         .to_owned();
-    let page = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = page
-        .post(t.url("/login"))
-        .form(&[
-            ("username", "admin"),
-            ("password", crate::common::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+    let page = t.page_session("admin", crate::common::ADMIN_PASSWORD).await;
     // The form as the page renders it for a resident shown masked: ID and phone empty.
     let r = page
         .post(t.url(&format!("/residents/{id}")))
@@ -730,21 +716,7 @@ async fn an_erasure_empties_the_texts_and_keeps_every_sum() {
     let order = target.expect("the demo has an order with notes");
     let h = order["household_id"].as_str().unwrap();
     // This one through the page, as an administrator does it: the household's page offers the form.
-    let page = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = page
-        .post(t.url("/login"))
-        .form(&[
-            ("username", "admin"),
-            ("password", crate::common::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
+    let page = t.page_session("admin", crate::common::ADMIN_PASSWORD).await;
     let html = page
         .get(t.url(&format!("/households/{h}")))
         .send()
@@ -1533,21 +1505,7 @@ async fn a_page_form_with_a_nul_character_is_refused() {
     let t = spawn().await;
     let m = map(&t).await;
     let h = t.household(&m.building_a1, "301").await;
-    let page = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = page
-        .post(t.url("/login"))
-        .form(&[
-            ("username", "admin"),
-            ("password", crate::common::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
+    let page = t.page_session("admin", crate::common::ADMIN_PASSWORD).await;
     let r = page
         .post(t.url(&format!("/households/{h}/edit")))
         .form(&[("address", "30\u{0}1"), ("tags", "")])

@@ -240,6 +240,24 @@ impl TestApp {
     }
 
     /// Logs in through the API and returns the token (panics on failure).
+    /// A browser-like client logged in through the login page: it keeps the session cookie and does not
+    /// follow redirects, so a test sees the 303 a form answers.
+    pub async fn page_session(&self, user: &str, pw: &str) -> reqwest::Client {
+        let page = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = page
+            .post(self.url("/login"))
+            .form(&[("username", user), ("password", pw)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "logging in through the page");
+        page
+    }
+
     pub async fn login(&self, user: &str, pw: &str) -> String {
         let r = self
             .call(
