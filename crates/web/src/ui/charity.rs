@@ -15,15 +15,9 @@ use wushe_app::AppError;
 use wushe_domain::accounts::role::Permission;
 
 use super::volunteering::{communities, Fmt};
-use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
+use super::{error_page, refused, render, see_other, FormErrors, PageCtx, PageUser};
 use crate::extract::ApiQuery;
 use crate::AppState;
-
-fn bad(res: Response) -> Response {
-    let mut res = res;
-    *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    res
-}
 
 #[derive(Template)]
 #[template(path = "teams.html")]
@@ -92,7 +86,7 @@ pub async fn create_team(
     match r {
         Ok(t) => see_other(&format!("/teams/{}", t.id), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
-            Ok(errors) => bad(teams_page(&s, user, errors).await),
+            Ok(errors) => refused(teams_page(&s, user, errors).await),
             Err(e) => error_page(user.ctx, e),
         },
     }
@@ -184,7 +178,7 @@ pub async fn add_members(
     match result {
         Ok(_) => see_other(&format!("/teams/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
-            Ok(errors) => bad(team_page(&s, user, id, errors).await),
+            Ok(errors) => refused(team_page(&s, user, id, errors).await),
             Err(e) => error_page(user.ctx, e),
         },
     }
@@ -284,7 +278,7 @@ pub async fn create_item(
     match wushe_app::charity::supermarket::create_item(&s.app, &user.actor, input).await {
         Ok(i) => see_other(&format!("/supermarket/items/{}", i.id), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
-            Ok(errors) => bad(supermarket_page(&s, user, errors).await),
+            Ok(errors) => refused(supermarket_page(&s, user, errors).await),
             Err(e) => error_page(user.ctx, e),
         },
     }
@@ -454,7 +448,7 @@ pub async fn stock(
     match result {
         Ok(()) => see_other(&format!("/supermarket/items/{id}"), "saved"),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
-            Ok(errors) => bad(item_page(&s, user, id, errors).await),
+            Ok(errors) => refused(item_page(&s, user, id, errors).await),
             Err(e) => error_page(user.ctx, e),
         },
     }
@@ -576,7 +570,7 @@ pub async fn set_policy(
             "saved",
         ),
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
-            Ok(errors) => bad(policy_page(&s, user, Some(f.community_id), errors).await),
+            Ok(errors) => refused(policy_page(&s, user, Some(f.community_id), errors).await),
             Err(e) => error_page(user.ctx, e),
         },
     }

@@ -13,7 +13,7 @@ use wushe_domain::accounts::role::Permission;
 use wushe_domain::service::event::Action;
 
 use super::volunteering::Fmt;
-use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
+use super::{error_page, render, render_form, see_other, FormErrors, PageCtx, PageUser};
 use crate::extract::ApiQuery;
 use crate::AppState;
 
@@ -101,17 +101,16 @@ async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) 
     match wushe_app::service::events::report_choices(&s.app, &actor).await {
         Ok((grids, categories)) => {
             let bad = !errors.is_empty();
-            let mut res = render(&NewPage {
-                ctx,
-                grids,
-                categories,
-                f,
-                errors,
-            });
-            if bad {
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            }
-            res
+            render_form(
+                &NewPage {
+                    ctx,
+                    grids,
+                    categories,
+                    f,
+                    errors,
+                },
+                bad,
+            )
         }
         Err(e) => error_page(ctx, e),
     }
@@ -276,17 +275,16 @@ async fn event_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
                 vec![]
             };
             let bad = !errors.is_empty();
-            let mut res = render(&EventPage {
-                ctx,
-                e,
-                handler,
-                teams,
-                errors,
-            });
-            if bad {
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            }
-            res
+            render_form(
+                &EventPage {
+                    ctx,
+                    e,
+                    handler,
+                    teams,
+                    errors,
+                },
+                bad,
+            )
         }
         Err(e) => error_page(ctx, e),
     }

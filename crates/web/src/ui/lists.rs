@@ -17,7 +17,7 @@ use wushe_domain::accounts::role::Permission;
 use wushe_domain::lists::project::Action;
 
 use super::volunteering::{communities, Fmt};
-use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
+use super::{error_page, render, render_form, see_other, FormErrors, PageCtx, PageUser};
 use crate::extract::ApiQuery;
 use crate::AppState;
 
@@ -123,21 +123,20 @@ async fn lists_page(
         Ok((demands, resources, projects)) => {
             let communities = communities(s, &actor).await;
             let bad = !errors.is_empty();
-            let mut res = render(&ListsPage {
-                ctx,
-                quarter,
-                demands,
-                resources,
-                projects,
-                communities,
-                station: actor.has_anywhere(Permission::DispatchOrders),
-                f,
-                errors,
-            });
-            if bad {
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            }
-            res
+            render_form(
+                &ListsPage {
+                    ctx,
+                    quarter,
+                    demands,
+                    resources,
+                    projects,
+                    communities,
+                    station: actor.has_anywhere(Permission::DispatchOrders),
+                    f,
+                    errors,
+                },
+                bad,
+            )
         }
         Err(e) => error_page(ctx, e),
     }
@@ -241,17 +240,16 @@ async fn demand_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors)
     match load.await {
         Ok((d, matches)) => {
             let bad = !errors.is_empty();
-            let mut res = render(&DemandPage {
-                ctx,
-                d,
-                matches,
-                station: actor.has_anywhere(Permission::DispatchOrders),
-                errors,
-            });
-            if bad {
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            }
-            res
+            render_form(
+                &DemandPage {
+                    ctx,
+                    d,
+                    matches,
+                    station: actor.has_anywhere(Permission::DispatchOrders),
+                    errors,
+                },
+                bad,
+            )
         }
         Err(e) => error_page(ctx, e),
     }
@@ -323,11 +321,7 @@ async fn project_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors
     match wushe_app::lists::get_project(&s.app, &actor, id).await {
         Ok(p) => {
             let bad = !errors.is_empty();
-            let mut res = render(&ProjectPage { ctx, p, errors });
-            if bad {
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            }
-            res
+            render_form(&ProjectPage { ctx, p, errors }, bad)
         }
         Err(e) => error_page(ctx, e),
     }

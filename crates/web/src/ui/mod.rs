@@ -267,6 +267,23 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// A page answered with `400 Bad Request`: the form it shows again was refused.
+pub fn refused(mut res: Response) -> Response {
+    *res.status_mut() = StatusCode::BAD_REQUEST;
+    res
+}
+
+/// Renders a page that shows a form again, as `400` when the form was refused (so scripts and tests
+/// can tell a refusal from a page shown for the first time).
+pub fn render_form<T: askama::Template>(tpl: &T, was_refused: bool) -> Response {
+    let res = render(tpl);
+    if was_refused {
+        refused(res)
+    } else {
+        res
+    }
+}
+
 /// Renders a template, or a plain error page if rendering fails.
 pub fn render<T: askama::Template>(tpl: &T) -> Response {
     match tpl.render() {

@@ -14,7 +14,7 @@ use wushe_domain::accounts::role::Permission;
 use wushe_domain::service::order::{Action, DEFAULT_CATEGORIES};
 
 use super::volunteering::{communities, Fmt};
-use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
+use super::{error_page, render, render_form, see_other, FormErrors, PageCtx, PageUser};
 use crate::extract::ApiQuery;
 use crate::AppState;
 
@@ -133,18 +133,17 @@ async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) 
             .map(|h| (h.id.to_string(), h.address)),
         Err(_) => None,
     };
-    let mut res = render(&NewPage {
-        ctx,
-        communities,
-        categories,
-        f,
-        household,
-        errors: errors.clone(),
-    });
-    if !errors.is_empty() {
-        *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    res
+    render_form(
+        &NewPage {
+            ctx,
+            communities,
+            categories,
+            f,
+            household,
+            errors: errors.clone(),
+        },
+        !errors.is_empty(),
+    )
 }
 
 /// `GET /orders/new?household_id=`: the form to place an order.
@@ -331,17 +330,16 @@ async fn order_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
                 vec![]
             };
             let bad = !errors.is_empty();
-            let mut res = render(&OrderPage {
-                ctx,
-                o,
-                station,
-                teams,
-                errors,
-            });
-            if bad {
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            }
-            res
+            render_form(
+                &OrderPage {
+                    ctx,
+                    o,
+                    station,
+                    teams,
+                    errors,
+                },
+                bad,
+            )
         }
         Err(e) => error_page(ctx, e),
     }

@@ -12,7 +12,9 @@ use wushe_app::people::households::Household;
 use wushe_app::people::residents::{Resident, ResidentInput, ResidentPatch};
 use wushe_domain::accounts::role::Permission;
 
-use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
+use super::{
+    error_page, refused, render, render_form, see_other, urlencode, FormErrors, PageCtx, PageUser,
+};
 use crate::api::people::{HouseholdQuery, ResidentQuery};
 use crate::extract::ApiQuery;
 use crate::AppState;
@@ -166,16 +168,14 @@ pub async fn create_household(
         Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
             Ok(errors) => {
                 let buildings = buildings_for(&s, &user.actor).await;
-                let mut res = render(&NewHouseholdPage {
+                refused(render(&NewHouseholdPage {
                     ctx: user.ctx,
                     buildings,
                     place_id: f.place_id,
                     address: f.address,
                     tags: f.tags,
                     errors,
-                });
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                res
+                }))
             }
             Err(e) => error_page(user.ctx, e),
         },
@@ -438,20 +438,19 @@ async fn form_page(
         None => Vec::new(),
     };
     let bad = !errors.is_empty();
-    let mut res = render(&ResidentFormPage {
-        ctx,
-        action,
-        household,
-        f,
-        errors,
-        relations: wushe_domain::people::resident::RELATIONS.to_vec(),
-        dict,
-        editing,
-    });
-    if bad {
-        *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    res
+    render_form(
+        &ResidentFormPage {
+            ctx,
+            action,
+            household,
+            f,
+            errors,
+            relations: wushe_domain::people::resident::RELATIONS.to_vec(),
+            dict,
+            editing,
+        },
+        bad,
+    )
 }
 
 /// New resident query.

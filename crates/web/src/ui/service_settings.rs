@@ -13,7 +13,7 @@ use wushe_domain::service::event::Deadlines as EventDeadlines;
 use wushe_domain::service::order::Deadlines as OrderDeadlines;
 
 use super::volunteering::communities;
-use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
+use super::{error_page, render, render_form, see_other, FormErrors, PageCtx, PageUser};
 use crate::extract::ApiQuery;
 use crate::AppState;
 
@@ -61,21 +61,20 @@ async fn deadlines_page(
         None => (vec![], vec![], vec![]),
     };
     let bad = !errors.is_empty();
-    let mut res = render(&DeadlinesPage {
-        ctx,
-        communities,
-        community_id: chosen.map(|c| c.to_string()).unwrap_or_default(),
-        orders,
-        events,
-        order_default: OrderDeadlines::default(),
-        event_default: EventDeadlines::default(),
-        categories,
-        errors,
-    });
-    if bad {
-        *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    res
+    render_form(
+        &DeadlinesPage {
+            ctx,
+            communities,
+            community_id: chosen.map(|c| c.to_string()).unwrap_or_default(),
+            orders,
+            events,
+            order_default: OrderDeadlines::default(),
+            event_default: EventDeadlines::default(),
+            categories,
+            errors,
+        },
+        bad,
+    )
 }
 
 /// `GET /deadlines`.

@@ -11,7 +11,7 @@ use wushe_app::accounts::users::{NewUser, RoleInput};
 use wushe_app::map::places::Place;
 use wushe_domain::accounts::role::Role;
 
-use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
+use super::{error_page, refused, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::audit::AuditQuery;
 use crate::extract::ApiQuery;
 use crate::AppState;
@@ -197,7 +197,7 @@ pub async fn create(
             Ok(errors) => {
                 let places = places_for(&s, &user.actor).await;
                 let roles = role_options(&user.ctx);
-                let mut res = render(&NewUserPage {
+                refused(render(&NewUserPage {
                     ctx: user.ctx,
                     f: UserForm {
                         password: String::new(),
@@ -206,9 +206,7 @@ pub async fn create(
                     errors,
                     roles,
                     places,
-                });
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                res
+                }))
             }
             Err(e) => error_page(user.ctx, e),
         },

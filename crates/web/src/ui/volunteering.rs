@@ -17,7 +17,7 @@ use wushe_domain::accounts::role::Permission;
 use wushe_domain::volunteering::activity::Step;
 use wushe_domain::volunteering::volunteer::VolunteerStatus;
 
-use super::{error_page, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
+use super::{error_page, refused, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::api::volunteers::VolunteerQuery;
 use crate::extract::ApiQuery;
 use crate::AppState;
@@ -242,15 +242,13 @@ async fn save_volunteer(s: AppState, user: PageUser, f: VolunteerForm, own: bool
             Ok(errors) => {
                 let communities = communities(&s, &user.actor).await;
                 let action = if own { "/me/volunteer" } else { "/volunteers" };
-                let mut res = render(&NewVolunteerPage {
+                refused(render(&NewVolunteerPage {
                     ctx: user.ctx,
                     communities,
                     f,
                     errors,
                     action,
-                });
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                res
+                }))
             }
             Err(e) => error_page(user.ctx, e),
         },
@@ -632,15 +630,13 @@ pub async fn create_activity(
             Ok(errors) => {
                 let communities = communities(&s, &user.actor).await;
                 let teams = team_choices(&s, &user.actor, &communities).await;
-                let mut res = render(&NewActivityPage {
+                refused(render(&NewActivityPage {
                     ctx: user.ctx,
                     communities,
                     teams,
                     f,
                     errors,
-                });
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                res
+                }))
             }
             Err(e) => error_page(user.ctx, e),
         },
@@ -734,11 +730,7 @@ pub async fn act(
     match result {
         Ok(_) => see_other(&format!("/activities/{id}"), "saved"),
         Err(e) => match form_error(&user.ctx, e) {
-            Ok(errors) => {
-                let mut res = activity_page(&s, user, id, errors).await;
-                *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                res
-            }
+            Ok(errors) => refused(activity_page(&s, user, id, errors).await),
             Err(e) => error_page(user.ctx, e),
         },
     }
