@@ -256,21 +256,7 @@ async fn event_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
                 Err(_) => false,
             };
             let teams = if handler {
-                wushe_app::volunteering::volunteers::list_teams(
-                    &s.app,
-                    &actor,
-                    Some(e.community_id),
-                    None,
-                    Some(500),
-                )
-                .await
-                .map(|p| {
-                    p.items
-                        .into_iter()
-                        .map(|t| (t.id.to_string(), t.name))
-                        .collect()
-                })
-                .unwrap_or_default()
+                super::team_choices(s, &actor, e.community_id).await
             } else {
                 vec![]
             };

@@ -267,6 +267,30 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// A community's teams as form choices (id, name), for a caller who may hand work to them; none when
+/// they cannot be read.
+pub async fn team_choices(
+    s: &AppState,
+    actor: &Actor,
+    community_id: uuid::Uuid,
+) -> Vec<(String, String)> {
+    wushe_app::volunteering::volunteers::list_teams(
+        &s.app,
+        actor,
+        Some(community_id),
+        None,
+        Some(500),
+    )
+    .await
+    .map(|p| {
+        p.items
+            .into_iter()
+            .map(|t| (t.id.to_string(), t.name))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// A page answered with `400 Bad Request`: the form it shows again was refused.
 pub fn refused(mut res: Response) -> Response {
     *res.status_mut() = StatusCode::BAD_REQUEST;

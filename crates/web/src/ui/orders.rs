@@ -311,21 +311,7 @@ async fn order_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
                 Err(_) => false,
             };
             let teams = if station {
-                wushe_app::volunteering::volunteers::list_teams(
-                    &s.app,
-                    &actor,
-                    Some(o.community_id),
-                    None,
-                    Some(500),
-                )
-                .await
-                .map(|p| {
-                    p.items
-                        .into_iter()
-                        .map(|t| (t.id.to_string(), t.name))
-                        .collect()
-                })
-                .unwrap_or_default()
+                super::team_choices(s, &actor, o.community_id).await
             } else {
                 vec![]
             };
