@@ -78,10 +78,12 @@ impl utoipa::Modify for BearerAuth {
 
 /// The API routes and their OpenAPI description.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use api::{
-        activities, audit, auth, certificates, events, imports, lists, orders, people, places,
-        points, users, volunteers,
-    };
+    use api::accounts::{auth, users};
+    use api::kernel::audit;
+    use api::people::{self, imports};
+    use api::service::{events, orders};
+    use api::volunteering::{activities, certificates, points, volunteers};
+    use api::{lists, map};
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
@@ -95,14 +97,14 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::enable))
         .routes(routes!(users::unlock))
         .routes(routes!(users::reset_password))
-        .routes(routes!(places::create, places::list))
-        .routes(routes!(places::get, places::rename))
-        .routes(routes!(places::children))
-        .routes(routes!(places::move_to))
-        .routes(routes!(places::archive))
-        .routes(routes!(places::restore))
-        .routes(routes!(places::history))
-        .routes(routes!(places::tags, places::add_tag))
+        .routes(routes!(map::create, map::list))
+        .routes(routes!(map::get, map::rename))
+        .routes(routes!(map::children))
+        .routes(routes!(map::move_to))
+        .routes(routes!(map::archive))
+        .routes(routes!(map::restore))
+        .routes(routes!(map::history))
+        .routes(routes!(map::tags, map::add_tag))
         .routes(routes!(people::create_household, people::list_households))
         .routes(routes!(people::export_households))
         .routes(routes!(
@@ -268,7 +270,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(ops::limit_logins(
-            Router::new().route("/login", post(ui::auth::login_submit)),
+            Router::new().route("/login", post(ui::accounts::auth::login_submit)),
         ))
         .merge(ops::limit_logins(
             Router::new()

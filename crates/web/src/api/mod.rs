@@ -1,18 +1,12 @@
 //! The JSON API under `/api/v1` (routes and fields fixed by API.md), described by OpenAPI.
 
-pub mod activities;
-pub mod audit;
-pub mod auth;
-pub mod certificates;
-pub mod events;
-pub mod imports;
+pub mod accounts;
+pub mod kernel;
 pub mod lists;
-pub mod orders;
+pub mod map;
 pub mod people;
-pub mod places;
-pub mod points;
-pub mod users;
-pub mod volunteers;
+pub mod service;
+pub mod volunteering;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

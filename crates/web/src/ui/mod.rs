@@ -1,17 +1,13 @@
 //! Server-rendered pages (askama + htmx, no JS build step): a shell with a role-based left menu, lists
 //! with filters and export, and forms that validate on the server and keep what was typed.
 
-pub mod auth;
+pub mod accounts;
 pub mod charity;
-pub mod charts;
-pub mod events;
-pub mod imports;
+pub mod kernel;
 pub mod lists;
-pub mod orders;
+pub mod map;
 pub mod people;
-pub mod places;
-pub mod service_settings;
-pub mod users;
+pub mod service;
 pub mod volunteering;
 
 use std::collections::HashMap;
@@ -387,20 +383,23 @@ fn asset(bytes: &'static [u8], ct: &'static str) -> Response {
 /// The page routes.
 pub fn router(_state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/", get(auth::home))
-        .route("/login", get(auth::login_page))
-        .route("/logout", post(auth::logout))
-        .route("/lang/{code}", get(auth::set_lang))
-        .route("/account", get(auth::account))
-        .route("/account/password", post(auth::change_password))
-        .route("/account/tokens", post(auth::create_token))
-        .route("/account/tokens/{id}/revoke", post(auth::revoke_token))
-        .route("/places", get(places::index).post(places::create))
-        .route("/places/{id}", get(places::show))
-        .route("/places/{id}/rename", post(places::rename))
-        .route("/places/{id}/move", post(places::move_to))
-        .route("/places/{id}/archive", post(places::archive))
-        .route("/places/{id}/tags", post(places::add_tag))
+        .route("/", get(accounts::auth::home))
+        .route("/login", get(accounts::auth::login_page))
+        .route("/logout", post(accounts::auth::logout))
+        .route("/lang/{code}", get(accounts::auth::set_lang))
+        .route("/account", get(accounts::auth::account))
+        .route("/account/password", post(accounts::auth::change_password))
+        .route("/account/tokens", post(accounts::auth::create_token))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(accounts::auth::revoke_token),
+        )
+        .route("/places", get(map::index).post(map::create))
+        .route("/places/{id}", get(map::show))
+        .route("/places/{id}/rename", post(map::rename))
+        .route("/places/{id}/move", post(map::move_to))
+        .route("/places/{id}/archive", post(map::archive))
+        .route("/places/{id}/tags", post(map::add_tag))
         .route(
             "/households",
             get(people::households).post(people::create_household),
@@ -423,22 +422,28 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/erasures", post(people::erase))
         .route(
             "/imports",
-            get(imports::index)
-                .post(imports::upload)
+            get(people::imports::index)
+                .post(people::imports::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(
                     wushe_app::kernel::sheet::MAX_UPLOAD_BYTES + 64 * 1024,
                 )),
         )
-        .route("/imports/confirm", post(imports::confirm))
-        .route("/users", get(users::index).post(users::create))
-        .route("/users/new", get(users::new_user))
-        .route("/users/{id}", get(users::show))
-        .route("/users/{id}/roles", post(users::set_roles))
-        .route("/users/{id}/disable", post(users::disable))
-        .route("/users/{id}/unlock", post(users::unlock))
-        .route("/users/{id}/enable", post(users::enable))
-        .route("/users/{id}/password", post(users::reset_password))
-        .route("/audit", get(users::audit))
+        .route("/imports/confirm", post(people::imports::confirm))
+        .route(
+            "/users",
+            get(accounts::users::index).post(accounts::users::create),
+        )
+        .route("/users/new", get(accounts::users::new_user))
+        .route("/users/{id}", get(accounts::users::show))
+        .route("/users/{id}/roles", post(accounts::users::set_roles))
+        .route("/users/{id}/disable", post(accounts::users::disable))
+        .route("/users/{id}/unlock", post(accounts::users::unlock))
+        .route("/users/{id}/enable", post(accounts::users::enable))
+        .route(
+            "/users/{id}/password",
+            post(accounts::users::reset_password),
+        )
+        .route("/audit", get(accounts::users::audit))
         .route(
             "/volunteers",
             get(volunteering::index).post(volunteering::create),
@@ -470,33 +475,33 @@ pub fn router(_state: AppState) -> Router<AppState> {
         )
         .route(
             "/events",
-            get(events::list)
-                .post(events::create)
+            get(service::events::list)
+                .post(service::events::create)
                 .layer(axum::extract::DefaultBodyLimit::max(
                     wushe_app::kernel::photos::MAX_BYTES + 64 * 1024,
                 )),
         )
-        .route("/events/new", get(events::new))
-        .route("/events/rates", get(service_settings::rates))
+        .route("/events/new", get(service::events::new))
+        .route("/events/rates", get(service::settings::rates))
         .route(
             "/deadlines",
-            get(service_settings::deadlines).post(service_settings::set_deadlines),
+            get(service::settings::deadlines).post(service::settings::set_deadlines),
         )
         .route(
             "/deadlines/categories",
-            post(service_settings::add_category),
+            post(service::settings::add_category),
         )
-        .route("/events/{id}", get(events::show))
-        .route("/events/{id}/{action}", post(events::act))
+        .route("/events/{id}", get(service::events::show))
+        .route("/events/{id}/{action}", post(service::events::act))
         .route(
             "/orders",
-            get(orders::board)
-                .post(orders::create)
+            get(service::orders::board)
+                .post(service::orders::create)
                 .layer(axum::extract::DefaultBodyLimit::max(
                     wushe_app::kernel::photos::MAX_BYTES + 64 * 1024,
                 )),
         )
-        .route("/orders/new", get(orders::new))
+        .route("/orders/new", get(service::orders::new))
         .route("/lists", get(lists::index))
         .route("/lists/demands", post(lists::add_demand))
         .route("/lists/resources", post(lists::add_resource))
@@ -504,8 +509,8 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/demands/{id}/project", post(lists::propose))
         .route("/projects/{id}", get(lists::project))
         .route("/projects/{id}/{action}", post(lists::project_step))
-        .route("/orders/{id}", get(orders::show))
-        .route("/orders/{id}/{action}", post(orders::act))
+        .route("/orders/{id}", get(service::orders::show))
+        .route("/orders/{id}/{action}", post(service::orders::act))
         .route("/teams", get(charity::teams).post(charity::create_team))
         .route("/teams/{id}", get(charity::team))
         .route("/teams/{id}/members", post(charity::add_members))

@@ -1,0 +1,4 @@
+//! Logins, accounts, tokens and users.
+
+pub mod auth;
+pub mod users;

@@ -1,0 +1,3 @@
+//! What every feature's pages and routes share.
+
+pub mod audit;

@@ -1,0 +1,4 @@
+//! Orders, grid events and their deadlines.
+
+pub mod events;
+pub mod orders;

@@ -1,0 +1,330 @@
+//! Grid events on pages: the list of an area's events (or a resident's own reports), one event with its
+//! photos, timeline and a form for each step, and the phone-first report form with a photo.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::Response;
+use axum::Form;
+use serde::Deserialize;
+use uuid::Uuid;
+use wushe_app::service::events::{Event, Report, StepInput};
+use wushe_app::AppError;
+use wushe_domain::accounts::role::Permission;
+use wushe_domain::service::event::Action;
+
+use crate::extract::ApiQuery;
+use crate::ui::volunteering::Fmt;
+use crate::ui::{error_page, render, render_form, see_other, FormErrors, PageCtx, PageUser};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "service/events.html")]
+struct ListPage {
+    ctx: PageCtx,
+    items: Vec<Event>,
+    next: String,
+    q: ListQuery,
+    handler: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl Fmt for ListPage {}
+
+/// List filters.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+/// `GET /events`.
+pub async fn list(
+    State(s): State<AppState>,
+    user: PageUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Response {
+    use wushe_domain::kernel::workflow::Named;
+    let PageUser { actor, ctx } = user;
+    let search = wushe_app::service::events::EventSearch {
+        status: (!q.status.is_empty()).then(|| q.status.clone()),
+        ..Default::default()
+    };
+    let cursor = (!q.cursor.is_empty()).then(|| q.cursor.clone());
+    match wushe_app::service::events::list(
+        &s.app,
+        &actor,
+        &search,
+        None,
+        cursor.as_deref(),
+        Some(100),
+    )
+    .await
+    {
+        Ok(p) => render(&ListPage {
+            ctx,
+            items: p.items,
+            next: p.next_cursor.unwrap_or_default(),
+            q,
+            handler: actor.has_anywhere(Permission::HandleEvents),
+            statuses: wushe_domain::service::event::Status::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label_zh()))
+                .collect(),
+        }),
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service/event_new.html")]
+struct NewPage {
+    ctx: PageCtx,
+    grids: Vec<wushe_app::map::places::Place>,
+    categories: Vec<String>,
+    f: NewForm,
+    errors: FormErrors,
+}
+
+/// What the report form sent (read from a multipart body because of the photo).
+#[derive(Debug, Default)]
+pub struct NewForm {
+    grid_id: String,
+    category: String,
+    description: String,
+    location_text: String,
+}
+
+async fn new_page(s: &AppState, user: PageUser, f: NewForm, errors: FormErrors) -> Response {
+    let PageUser { actor, ctx } = user;
+    match wushe_app::service::events::report_choices(&s.app, &actor).await {
+        Ok((grids, categories)) => {
+            let bad = !errors.is_empty();
+            render_form(
+                &NewPage {
+                    ctx,
+                    grids,
+                    categories,
+                    f,
+                    errors,
+                },
+                bad,
+            )
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+/// `GET /events/new`: the report form (phone first).
+pub async fn new(State(s): State<AppState>, user: PageUser) -> Response {
+    new_page(&s, user, NewForm::default(), FormErrors::default()).await
+}
+
+/// `POST /events`: reports an event, with a photo if one was taken.
+pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart) -> Response {
+    let mut f = NewForm::default();
+    let mut photo: Vec<u8> = Vec::new();
+    let mut errors = FormErrors::default();
+    loop {
+        match m.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                if name == "photo" {
+                    match field.bytes().await {
+                        Ok(b) => photo = b.to_vec(),
+                        Err(_) => {
+                            errors.0.insert(
+                                "photo".into(),
+                                user.ctx
+                                    .t
+                                    .pick(
+                                        "照片过大或无法读取（最大5MB）",
+                                        "the photo is too large or unreadable (5 MB at most)",
+                                    )
+                                    .to_owned(),
+                            );
+                        }
+                    }
+                    continue;
+                }
+                let v = field.text().await.unwrap_or_default();
+                match name.as_str() {
+                    "grid_id" => f.grid_id = v,
+                    "category" => f.category = v,
+                    "description" => f.description = v,
+                    "location_text" => f.location_text = v,
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                errors.0.insert(
+                    "_".into(),
+                    user.ctx
+                        .t
+                        .pick(
+                            "提交的内容无法读取，照片请小于5MB",
+                            "the form could not be read; photos must be under 5 MB",
+                        )
+                        .to_owned(),
+                );
+                break;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return new_page(&s, user, f, errors).await;
+    }
+    let result = async {
+        let photos = if photo.is_empty() {
+            vec![]
+        } else {
+            vec![
+                wushe_app::kernel::photos::upload(&s.app, &user.actor, &photo)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::BadUpload { zh, en } => AppError::field("photo", &zh, &en),
+                        e => e,
+                    })?
+                    .id,
+            ]
+        };
+        wushe_app::service::events::report(
+            &s.app,
+            &user.actor,
+            Report {
+                grid_id: f.grid_id.parse().ok(),
+                category: f.category.clone(),
+                description: f.description.clone(),
+                location_text: f.location_text.clone(),
+                lat: None,
+                lng: None,
+                photos,
+            },
+            "app",
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(e) => see_other(&format!("/events/{}", e.id), "saved"),
+        Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
+            Ok(errors) => new_page(&s, user, f, errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service/event.html")]
+struct EventPage {
+    ctx: PageCtx,
+    e: Event,
+    handler: bool,
+    teams: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+impl Fmt for EventPage {}
+
+impl EventPage {
+    fn allows(&self, action: &str) -> bool {
+        self.e.allowed_actions.iter().any(|a| a == action)
+    }
+
+    fn step(&self, action: &str) -> &'static str {
+        match action {
+            "report" => "上报",
+            "accept" => "受理",
+            "dispatch" => "派遣",
+            "resolve" => "处置",
+            "verify" => "核查",
+            "close" => "结案",
+            "escalate" => "上报上级",
+            _ => "",
+        }
+    }
+}
+
+async fn event_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -> Response {
+    let PageUser { actor, ctx } = user;
+    match wushe_app::service::events::get(&s.app, &actor, id).await {
+        Ok(e) => {
+            let handler = match wushe_app::map::places::get(&s.app, &actor, e.place_id).await {
+                Ok(p) => actor.can(Permission::HandleEvents, &p.path),
+                Err(_) => false,
+            };
+            let teams = if handler {
+                crate::ui::team_choices(s, &actor, e.community_id).await
+            } else {
+                vec![]
+            };
+            let bad = !errors.is_empty();
+            render_form(
+                &EventPage {
+                    ctx,
+                    e,
+                    handler,
+                    teams,
+                    errors,
+                },
+                bad,
+            )
+        }
+        Err(e) => error_page(ctx, e),
+    }
+}
+
+/// `GET /events/{id}`.
+pub async fn show(State(s): State<AppState>, user: PageUser, Path(id): Path<Uuid>) -> Response {
+    event_page(&s, user, id, FormErrors::default()).await
+}
+
+/// A step's form.
+#[derive(Debug, Default, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    assignee_id: String,
+    #[serde(default)]
+    passed: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    satisfaction: String,
+}
+
+/// `POST /events/{id}/{action}`.
+pub async fn act(
+    State(s): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(Uuid, String)>,
+    Form(f): Form<StepForm>,
+) -> Response {
+    let Some(action) = Action::parse(&action) else {
+        return error_page(user.ctx, AppError::NotFound);
+    };
+    let input = StepInput {
+        assignee_id: f.assignee_id.parse().ok(),
+        passed: match f.passed.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        note: f.note,
+        reason: f.reason,
+        result: f.result,
+        satisfaction: f.satisfaction.trim().parse().ok(),
+    };
+    match wushe_app::service::events::act(&s.app, &user.actor, id, action, input).await {
+        Ok(_) => see_other(&format!("/events/{id}"), "saved"),
+        Err(e) => match FormErrors::from_app(e, &user.ctx.t) {
+            Ok(errors) => event_page(&s, user, id, errors).await,
+            Err(e) => error_page(user.ctx, e),
+        },
+    }
+}

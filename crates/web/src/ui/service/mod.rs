@@ -1,0 +1,5 @@
+//! Orders, grid events and their deadlines.
+
+pub mod events;
+pub mod orders;
+pub mod settings;
