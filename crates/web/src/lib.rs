@@ -79,6 +79,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes and their OpenAPI description.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use api::accounts::{auth, users};
+    use api::charity::supermarket;
     use api::kernel::audit;
     use api::people::{self, imports};
     use api::service::{events, orders};
@@ -159,16 +160,16 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(activities::team_monthly))
         .routes(routes!(points::summary))
         .routes(routes!(points::set_policy, points::get_policy))
-        .routes(routes!(points::redeem))
-        .routes(routes!(points::get_redemption))
-        .routes(routes!(points::create_item, points::list_items))
-        .routes(routes!(points::create_reward))
-        .routes(routes!(points::get_item))
-        .routes(routes!(points::issue))
-        .routes(routes!(points::purchase))
-        .routes(routes!(points::stocktake))
-        .routes(routes!(points::donate))
-        .routes(routes!(points::get_donation))
+        .routes(routes!(supermarket::redeem))
+        .routes(routes!(supermarket::get_redemption))
+        .routes(routes!(supermarket::create_item, supermarket::list_items))
+        .routes(routes!(supermarket::create_reward))
+        .routes(routes!(supermarket::get_item))
+        .routes(routes!(supermarket::issue))
+        .routes(routes!(supermarket::purchase))
+        .routes(routes!(supermarket::stocktake))
+        .routes(routes!(supermarket::donate))
+        .routes(routes!(supermarket::get_donation))
         .routes(routes!(certificates::issue))
         .routes(routes!(certificates::get))
         .routes(routes!(certificates::of_volunteer))

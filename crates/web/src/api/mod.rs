@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (routes and fields fixed by API.md), described by OpenAPI.
 
 pub mod accounts;
+pub mod charity;
 pub mod kernel;
 pub mod lists;
 pub mod map;

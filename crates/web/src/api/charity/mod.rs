@@ -1,0 +1,3 @@
+//! The charity supermarket's routes; the fund's will join them.
+
+pub mod supermarket;
