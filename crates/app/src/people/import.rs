@@ -20,7 +20,7 @@ use wushe_store::{Conn, Scope};
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::cache::Stale;
-use crate::kernel::sheet::{read_first_sheet_apart, write_sheet};
+use crate::kernel::sheet::{read_first_sheet_apart, write_sheet, Cell};
 use crate::people::residents::to_write;
 use crate::{Actor, App, AppError, AppResult};
 
@@ -144,12 +144,29 @@ impl Resolver {
     }
 }
 
-fn row_error(row: usize, field: &str, message: impl Into<String>) -> RowError {
+/// A row refused, naming the column (by its Chinese header) and why.
+pub(crate) fn row_error(row: usize, field: &str, message: impl Into<String>) -> RowError {
     RowError {
         row,
         field: field.to_owned(),
         message: message.into(),
     }
+}
+
+/// The refusal of a row whose ID number Excel kept as a number (its last digits may be gone), if so.
+pub(crate) fn id_number_as_number(
+    row: usize,
+    cells: &[Cell],
+    col: Option<usize>,
+) -> Option<RowError> {
+    let cell = cells.get(col?)?;
+    (cell.numeric && cell.text.len() >= 15).then(|| {
+        row_error(
+            row,
+            "身份证号",
+            "身份证号被Excel存成了数字，末几位可能已丢失；请把该列设为文本格式后重新填写",
+        )
+    })
 }
 
 /// Imports residents from an .xlsx file.
@@ -227,18 +244,9 @@ async fn judge(
         if cells.iter().all(|c| c.text.trim().is_empty()) {
             continue;
         }
-        if let Some(col) = id_col {
-            if cells
-                .get(col)
-                .is_some_and(|c| c.numeric && c.text.len() >= 15)
-            {
-                report.errors.push(row_error(
-                    row_no,
-                    "身份证号",
-                    "身份证号被Excel存成了数字，末几位可能已丢失；请把该列设为文本格式后重新填写",
-                ));
-                continue;
-            }
+        if let Some(refused) = id_number_as_number(row_no, cells, id_col) {
+            report.errors.push(refused);
+            continue;
         }
         let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
         let parsed = match parse_row(row_no, &texts, map, today) {

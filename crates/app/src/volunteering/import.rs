@@ -26,6 +26,7 @@ use wushe_store::Conn;
 
 use crate::kernel::sheet::{read_first_sheet_apart, write_sheet};
 use crate::people::import::ImportReport;
+use crate::people::import::{id_number_as_number, row_error};
 use crate::volunteering::volunteers::VolunteerInput;
 use crate::{Actor, App, AppError, AppResult};
 
@@ -49,14 +50,6 @@ pub fn template() -> AppResult<Vec<u8>> {
             "周末上午".into(),
         ]],
     )
-}
-
-fn row_error(row: usize, field: &str, message: impl Into<String>) -> RowError {
-    RowError {
-        row,
-        field: field.to_owned(),
-        message: message.into(),
-    }
 }
 
 /// Finds the community a row names (or the import's default), once per name.
@@ -224,18 +217,10 @@ async fn judge(
         if cells.iter().all(|c| c.text.trim().is_empty()) {
             continue;
         }
-        if let Some(col) = map.get("身份证号") {
-            if cells
-                .get(*col)
-                .is_some_and(|c| c.numeric && c.text.len() >= 15)
-            {
-                report.errors.push(row_error(
-                    row_no,
-                    "身份证号",
-                    "身份证号被Excel存成了数字，末几位可能已丢失；请把该列设为文本格式后重新填写",
-                ));
-                continue;
-            }
+        if let Some(refused) = id_number_as_number(row_no, cells, map.get("身份证号").copied())
+        {
+            report.errors.push(refused);
+            continue;
         }
         let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
         let row = match parse_volunteer_row(row_no, &texts, map) {
