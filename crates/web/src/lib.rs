@@ -83,7 +83,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use api::kernel::audit;
     use api::people::{self, imports};
     use api::service::{events, orders};
-    use api::volunteering::{activities, certificates, points, volunteers};
+    use api::volunteering::{activities, calendar, certificates, points, volunteers};
     use api::{lists, map};
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::logout))
@@ -173,9 +173,9 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::issue))
         .routes(routes!(certificates::get))
         .routes(routes!(certificates::of_volunteer))
-        .routes(routes!(certificates::community_ics))
-        .routes(routes!(certificates::volunteer_ics))
-        .routes(routes!(certificates::calendar_link))
+        .routes(routes!(calendar::community_ics))
+        .routes(routes!(calendar::volunteer_ics))
+        .routes(routes!(calendar::calendar_link))
         .routes(routes!(orders::place, orders::board))
         .routes(routes!(orders::get))
         .routes(routes!(orders::dispatch))
@@ -275,10 +275,13 @@ pub fn router(state: AppState) -> Router {
         ))
         .merge(ops::limit_logins(
             Router::new()
-                .route("/public/certificates", get(ui::volunteering::verify_form))
+                .route(
+                    "/public/certificates",
+                    get(ui::volunteering::certificates::verify_form),
+                )
                 .route(
                     "/public/certificates/{number}",
-                    get(ui::volunteering::verify),
+                    get(ui::volunteering::certificates::verify),
                 )
                 .route("/public/lists/{community_id}", get(ui::lists::public)),
         ))

@@ -383,7 +383,7 @@ fn asset(bytes: &'static [u8], ct: &'static str) -> Response {
 /// The page routes.
 pub fn router(_state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/", get(accounts::auth::home))
+        .route("/", get(kernel::home::home))
         .route("/login", get(accounts::auth::login_page))
         .route("/logout", post(accounts::auth::logout))
         .route("/lang/{code}", get(accounts::auth::set_lang))
@@ -443,7 +443,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
             "/users/{id}/password",
             post(accounts::users::reset_password),
         )
-        .route("/audit", get(accounts::users::audit))
+        .route("/audit", get(kernel::audit::index))
         .route(
             "/volunteers",
             get(volunteering::index).post(volunteering::create),
@@ -453,9 +453,9 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/volunteers/{id}/records", post(volunteering::record))
         .route(
             "/volunteers/{id}/certificate",
-            get(volunteering::certificate_new).post(volunteering::certificate_issue),
+            get(volunteering::certificates::new).post(volunteering::certificates::issue),
         )
-        .route("/certificates/{id}", get(volunteering::certificate))
+        .route("/certificates/{id}", get(volunteering::certificates::show))
         .route("/volunteers/{id}/{to}", post(volunteering::set_status))
         .route("/service-records/{id}/reverse", post(volunteering::reverse))
         .route(
@@ -511,12 +511,18 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/projects/{id}/{action}", post(lists::project_step))
         .route("/orders/{id}", get(service::orders::show))
         .route("/orders/{id}/{action}", post(service::orders::act))
-        .route("/teams", get(charity::teams).post(charity::create_team))
-        .route("/teams/{id}", get(charity::team))
-        .route("/teams/{id}/members", post(charity::add_members))
+        .route(
+            "/teams",
+            get(volunteering::teams::index).post(volunteering::teams::create),
+        )
+        .route("/teams/{id}", get(volunteering::teams::show))
+        .route(
+            "/teams/{id}/members",
+            post(volunteering::teams::add_members),
+        )
         .route(
             "/teams/{id}/members/{volunteer_id}/leave",
-            post(charity::leave),
+            post(volunteering::teams::leave),
         )
         .route("/supermarket", get(charity::supermarket))
         .route("/supermarket/items", post(charity::create_item))
@@ -524,9 +530,9 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/supermarket/items/{id}/{action}", post(charity::stock))
         .route(
             "/points-policy",
-            get(charity::policy).post(charity::set_policy),
+            get(volunteering::points::policy).post(volunteering::points::set_policy),
         )
-        .route("/service-hours", get(charity::hours))
+        .route("/service-hours", get(volunteering::hours::monthly))
         .route("/assets/htmx.min.js", get(htmx_js))
         .route("/assets/style.css", get(style_css))
         .layer(axum::middleware::from_fn(refuse_nul))

@@ -1,6 +1,5 @@
-//! Login, logout, language, the home page and the account page.
+//! Login, logout, language and the account page.
 
-use crate::ui::volunteering::Fmt;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -10,7 +9,6 @@ use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::accounts::auth::SessionKind;
-use wushe_app::kernel::overview::Overview;
 use wushe_app::AppError;
 
 use crate::extract::ApiQuery;
@@ -181,55 +179,6 @@ pub async fn set_lang(
         HeaderValue::from_str(&cookie).expect("ASCII"),
     );
     res
-}
-
-#[derive(Template)]
-#[template(path = "accounts/home.html")]
-struct HomePage {
-    ctx: PageCtx,
-    o: Overview,
-    roles: Vec<String>,
-    /// Overdue steps in the caller's area (the station's roles only).
-    alerts: Vec<wushe_app::service::alerts::Alert>,
-}
-
-impl Fmt for HomePage {}
-
-/// `GET /`: counts for the user's area.
-pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
-    let PageUser { actor, ctx } = user;
-    match wushe_app::kernel::overview::counts(&s.app, &actor).await {
-        Ok(o) => {
-            let roles = actor
-                .grants
-                .iter()
-                .map(|g| {
-                    let role = ctx.t.pick(g.role.label_zh(), g.role.label_en()).to_owned();
-                    match &g.place_name {
-                        Some(p) => format!("{role} · {p}"),
-                        None => format!("{role} · {}", ctx.t.t("whole-system")),
-                    }
-                })
-                .collect();
-            let alerts = if actor
-                .has_anywhere(wushe_domain::accounts::role::Permission::DispatchOrders)
-                || actor.has_anywhere(wushe_domain::accounts::role::Permission::HandleEvents)
-            {
-                wushe_app::service::alerts::list(&s.app, &actor, None)
-                    .await
-                    .unwrap_or_default()
-            } else {
-                vec![]
-            };
-            render(&HomePage {
-                ctx,
-                o,
-                roles,
-                alerts,
-            })
-        }
-        Err(e) => error_page(ctx, e),
-    }
 }
 
 /// A token row on the account page.

@@ -1,4 +1,4 @@
-//! User management pages and the audit log page.
+//! User management pages: accounts, their roles and places, locks and password resets.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -11,11 +11,9 @@ use wushe_app::accounts::users::{NewUser, RoleInput};
 use wushe_app::map::places::Place;
 use wushe_domain::accounts::role::Role;
 
-use crate::api::kernel::audit::AuditQuery;
 use crate::extract::ApiQuery;
 use crate::ui::{error_page, refused, render, see_other, urlencode, FormErrors, PageCtx, PageUser};
 use crate::AppState;
-use wushe_app::kernel::audit::AuditEntry;
 
 /// A role offered in a form.
 pub struct RoleOption {
@@ -325,62 +323,5 @@ pub async fn reset_password(
             Ok(errs) => user_page(&s, user, id, errs).await,
             Err(e) => error_page(user.ctx, e),
         },
-    }
-}
-
-#[derive(Template)]
-#[template(path = "accounts/audit.html")]
-struct AuditPage {
-    ctx: PageCtx,
-    items: Vec<(String, AuditEntry)>,
-    action: String,
-    from: String,
-    to: String,
-    qs: String,
-    next: String,
-}
-
-/// `GET /audit`.
-pub async fn audit(
-    State(s): State<AppState>,
-    user: PageUser,
-    ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Response {
-    let PageUser { actor, ctx } = user;
-    match wushe_app::kernel::audit::list(&s.app, &actor, &q.filter(), q.cursor.as_deref(), q.limit)
-        .await
-    {
-        Ok(page) => {
-            let mut qs = Vec::new();
-            if let Some(a) = q.action.as_deref().filter(|s| !s.is_empty()) {
-                qs.push(format!("action={}", urlencode(a)));
-            }
-            if let Some(f) = q.from {
-                qs.push(format!("from={f}"));
-            }
-            if let Some(t) = q.to {
-                qs.push(format!("to={t}"));
-            }
-            let qs = qs.join("&");
-            let next = page
-                .next_cursor
-                .map(|c| format!("/audit?{qs}&cursor={c}"))
-                .unwrap_or_default();
-            let items = page
-                .items
-                .into_iter()
-                .map(|r| (wushe_domain::kernel::time::format_local(r.at), r))
-                .collect();
-            render(&AuditPage {
-                ctx,
-                items,
-                action: q.action.unwrap_or_default(),
-                from: q.from.map(|d| d.to_string()).unwrap_or_default(),
-                to: q.to.map(|d| d.to_string()).unwrap_or_default(),
-                qs,
-                next,
-            })
-        }
-        Err(e) => error_page(ctx, e),
     }
 }

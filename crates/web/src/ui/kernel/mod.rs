@@ -1,3 +1,5 @@
 //! What every feature's pages and routes share.
 
+pub mod audit;
 pub mod charts;
+pub mod home;
