@@ -62,6 +62,8 @@ pub struct App {
     pub files: std::path::PathBuf,
     /// Where new photos' bytes go.
     pub photo_store: kernel::photo_store::PhotoStore,
+    /// The time every use case reads.
+    pub clock: kernel::clock::Clock,
 }
 
 impl App {
@@ -74,6 +76,7 @@ impl App {
             caches: Arc::new(Caches::default()),
             files: std::env::temp_dir().join("wushe-files"),
             photo_store: kernel::photo_store::PhotoStore::Database,
+            clock: kernel::clock::Clock::default(),
         }
     }
 
@@ -103,8 +106,13 @@ impl App {
         Ok(())
     }
 
+    /// Now, in UTC, from the app's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// Today's date in Asia/Shanghai.
     pub fn today(&self) -> chrono::NaiveDate {
-        wushe_domain::kernel::time::local_date(chrono::Utc::now())
+        wushe_domain::kernel::time::local_date(self.now())
     }
 }

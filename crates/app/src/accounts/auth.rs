@@ -160,7 +160,7 @@ pub async fn login(
             wushe_store::accounts::login_failures::get(&mut c, username).await?,
         )
     };
-    let now = Utc::now();
+    let now = app.now();
     // A locked name is refused before its password is looked at, whether or not the user exists.
     if let Some(until) = count
         .as_ref()
@@ -315,7 +315,7 @@ fn audit_actor(user: &wushe_store::accounts::users::UserRow, ip: Option<String>)
 
 /// Forgets failures older than the lock window; run by the background job.
 pub async fn purge_login_failures(app: &App) -> AppResult<u64> {
-    let now = Utc::now();
+    let now = app.now();
     let mut tx = app.db.begin().await?;
     let n = wushe_store::accounts::login_failures::purge(
         &mut tx.conn(),
@@ -340,7 +340,7 @@ fn dummy_hash() -> String {
 /// A resolved session is cached for a minute at most, and never past the point where its last recorded use
 /// is a minute old: then it is read again, so the idle timeout and the once-a-minute use record stay exact.
 pub async fn authenticate(app: &App, token: &str, ip: Option<String>) -> AppResult<Actor> {
-    let now = Utc::now();
+    let now = app.now();
     let hash = token_hash(token);
     let s = resolve(app, &hash, now).await?;
     // A calendar link travels in a URL (phone calendars cannot send headers): it opens the .ics feeds
@@ -399,7 +399,7 @@ async fn resolve(app: &App, hash: &str, now: chrono::DateTime<Utc>) -> AppResult
 
 /// Resolves a calendar link's token (and only that kind) to its user, for the .ics feeds.
 pub async fn authenticate_feed(app: &App, token: &str) -> AppResult<Actor> {
-    let now = Utc::now();
+    let now = app.now();
     let s = resolve(app, &token_hash(token), now).await?;
     if s.kind != CALENDAR || s.expires_at < now {
         return Err(AppError::Unauthorized);
@@ -412,7 +412,7 @@ pub async fn authenticate_feed(app: &App, token: &str) -> AppResult<Actor> {
 pub async fn create_feed_token(app: &App, actor: &Actor) -> AppResult<String> {
     let token = crypto::new_token();
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     wushe_store::accounts::sessions::revoke_kind(&mut c, actor.user_id, CALENDAR, now).await?;
@@ -480,7 +480,7 @@ pub async fn logout(app: &App, actor: &Actor) -> AppResult<()> {
     if let Some(sid) = actor.session_id {
         let mut tx = app.db.begin().await?;
         let mut c = tx.conn();
-        wushe_store::accounts::sessions::revoke(&mut c, actor.user_id, sid, Utc::now()).await?;
+        wushe_store::accounts::sessions::revoke(&mut c, actor.user_id, sid, app.now()).await?;
         audit::record(
             &mut c,
             actor,
@@ -525,7 +525,7 @@ pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str)
     let hash = crypto::hash_password_blocking(new.to_owned()).await?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::accounts::users::set_password(&mut c, actor.user_id, &hash, now).await?;
     wushe_store::accounts::sessions::revoke_all(&mut c, actor.user_id, actor.session_id, now)
         .await?;
@@ -585,7 +585,7 @@ pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<Api
     errs.into_result(())?;
     let token = crypto::new_token();
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     wushe_store::accounts::sessions::insert(
@@ -633,7 +633,7 @@ pub async fn tokens(app: &App, actor: &Actor) -> AppResult<Vec<ApiToken>> {
 pub async fn revoke_token(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    if !wushe_store::accounts::sessions::revoke(&mut c, actor.user_id, id, Utc::now()).await? {
+    if !wushe_store::accounts::sessions::revoke(&mut c, actor.user_id, id, app.now()).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -666,7 +666,7 @@ pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> AppResult<()>
         actor.user_id,
         &actor.display_name,
         locale,
-        Utc::now(),
+        app.now(),
     )
     .await?;
     app.commit(tx, &[Stale::Sessions]).await?;

@@ -1,7 +1,6 @@
 //! Managing users: an administrator creates and changes users only inside their own subtree, and grants
 //! only roles their own role may grant (等保 level 3 keeps administration and audit apart).
 
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -196,7 +195,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewUser) -> AppResult<User
             "the username is taken",
         ));
     }
-    let now = Utc::now();
+    let now = app.now();
     let row = UserRow {
         id: Uuid::now_v7(),
         username,
@@ -302,7 +301,7 @@ pub async fn set_roles(
     let mut c = tx.conn();
     let (u, _) = managed(&mut c, actor, id).await?;
     let grants = resolve_grants(&mut c, actor, roles).await?;
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::accounts::users::revoke_all(&mut c, id).await?;
     for g in &grants {
         wushe_store::accounts::users::grant(
@@ -342,7 +341,7 @@ pub async fn set_disabled(
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let (u, grants) = managed(&mut c, actor, id).await?;
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::accounts::users::set_archived(&mut c, id, disabled.then_some(now), now).await?;
     if disabled {
         wushe_store::accounts::sessions::revoke_all(&mut c, id, None, now).await?;
@@ -421,7 +420,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: Uuid, new: &str) -> Ap
     }
     wushe_domain::accounts::password::check_policy(new, &u.username)?;
     let hash = crypto::hash_password_blocking(new.to_owned()).await?;
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::accounts::users::set_password(&mut c, id, &hash, now).await?;
     wushe_store::accounts::login_failures::clear(&mut c, &u.username).await?;
     wushe_store::accounts::sessions::revoke_all(&mut c, id, None, now).await?;
@@ -458,7 +457,7 @@ pub async fn create_first_admin(app: &App, username: &str, password: &str) -> Ap
     let hash = crypto::hash_password_blocking(password.to_owned()).await?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let now = Utc::now();
+    let now = app.now();
     let row = UserRow {
         id: Uuid::now_v7(),
         username: username.to_owned(),
@@ -507,7 +506,7 @@ pub async fn create_system_user(
     {
         return Ok(());
     }
-    let now = Utc::now();
+    let now = app.now();
     let row = UserRow {
         id: Uuid::now_v7(),
         username: username.to_owned(),

@@ -175,11 +175,11 @@ async fn move_stock(
     household: Option<Uuid>,
     reason: &str,
     approver: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<StockEntryRow> {
     // The domain rule decides on the stock as read; the guarded update decides again under the write lock,
     // so two concurrent issues cannot both take the last one.
     let (delta, _) = stock::apply(item.stock, m, quantity)?;
-    let now = Utc::now();
     let after = wushe_store::charity::supermarket::move_stock(c, item.id, delta, now).await?;
     let Some(after) = after else {
         let current = wushe_store::charity::supermarket::get_item(c, item.id)
@@ -266,7 +266,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResul
         Permission::ManageCharity,
     )
     .await?;
-    let now = Utc::now();
+    let now = app.now();
     let row = ItemRow {
         id: Uuid::now_v7(),
         community_id: community.id,
@@ -294,6 +294,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResul
             None,
             &merchant,
             "",
+            app.now(),
         )
         .await?;
     }
@@ -384,6 +385,7 @@ pub async fn purchase(
         None,
         &supplier,
         "",
+        app.now(),
     )
     .await?;
     audit::record(
@@ -459,6 +461,7 @@ pub async fn relief(
         Some(h.id),
         &reason,
         &approver,
+        app.now(),
     )
     .await?;
     audit::record(&mut c, actor, Entry {
@@ -497,6 +500,7 @@ pub async fn stocktake(
             None,
             &reason,
             "",
+            app.now(),
         )
         .await?;
     }
@@ -633,6 +637,7 @@ pub async fn donate(
             None,
             &donor_name,
             "",
+            app.now(),
         )
         .await
         .map_err(|e| match e {
@@ -663,6 +668,7 @@ pub async fn donate(
                 id,
                 None,
                 &format!("捐赠物品{total}件"),
+                app.now(),
             )
             .await?
         }
@@ -678,7 +684,7 @@ pub async fn donate(
         items: serde_json::to_string(lines).expect("lines serialize"),
         donated_on: today,
         points,
-        created_at: Utc::now(),
+        created_at: app.now(),
         created_by: actor.author(),
     };
     wushe_store::charity::supermarket::insert_donation(&mut c, &row).await?;
@@ -782,6 +788,7 @@ pub async fn redeem(
             Some(id),
             None,
             &format!("兑换{}×{}", item.name, quantity),
+            app.now(),
         )
         .await?;
     }
@@ -795,6 +802,7 @@ pub async fn redeem(
         None,
         &v.volunteer_no,
         "",
+        app.now(),
     )
     .await?;
     let row = RedemptionRow {
@@ -804,7 +812,7 @@ pub async fn redeem(
         item_id: item.id,
         quantity,
         points: cost,
-        created_at: Utc::now(),
+        created_at: app.now(),
         created_by: actor.author(),
     };
     wushe_store::charity::supermarket::insert_redemption(&mut c, &row).await?;

@@ -1,7 +1,6 @@
 //! A lawful erasure request (PIPL art. 47): the free text kept about a person is erased, every ledger's
 //! amounts and every timeline's steps stay, so each sum still adds up afterwards.
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -73,7 +72,7 @@ pub async fn erase(app: &App, actor: &Actor, input: &ErasureInput) -> AppResult<
             ))
         }
     };
-    let erased = wushe_store::kernel::texts::erase_about(&mut c, subject, Utc::now()).await?;
+    let erased = wushe_store::kernel::texts::erase_about(&mut c, subject, app.now()).await?;
     audit::record(
         &mut c,
         actor,

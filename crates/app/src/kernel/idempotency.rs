@@ -34,7 +34,7 @@ pub async fn claim(
     path: &str,
     request_hash: &str,
 ) -> AppResult<Claim> {
-    let now = Utc::now();
+    let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let out = match wushe_store::kernel::idempotency::claim(
@@ -134,7 +134,7 @@ pub async fn purge(app: &App) -> AppResult<u64> {
     let mut tx = app.db.begin().await?;
     let n = wushe_store::kernel::idempotency::purge(
         &mut tx.conn(),
-        Utc::now() - Duration::hours(KEEP_HOURS),
+        app.now() - Duration::hours(KEEP_HOURS),
     )
     .await?;
     tx.commit().await?;

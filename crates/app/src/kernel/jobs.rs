@@ -23,7 +23,7 @@ pub async fn run(app: App) {
     tokio::time::sleep(Duration::from_secs(30)).await;
     let mut tick: u32 = 0;
     loop {
-        match crate::service::alerts::sweep(&app, chrono::Utc::now()).await {
+        match crate::service::alerts::sweep(&app, app.now()).await {
             Ok(s) if s.flagged + s.closed > 0 => {
                 tracing::info!(
                     flagged = s.flagged,

@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod audit;
 pub mod cache;
+pub mod clock;
 pub mod crypto;
 pub mod erasure;
 pub mod error;

@@ -6,7 +6,6 @@
 //! an HTML page is refused), without the camera's EXIF block and the GPS position in it. Photos are kept
 //! in the database, so that every instance behind a balancer serves them.
 
-use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
 use wushe_domain::accounts::role::Permission;
@@ -119,7 +118,7 @@ pub async fn upload(app: &App, actor: &Actor, bytes: &[u8]) -> AppResult<Photo> 
         sha256: crate::kernel::crypto::sha256_hex(&clean),
         object_type: None,
         object_id: None,
-        created_at: Utc::now(),
+        created_at: app.now(),
     };
     // The bucket first: a row never points at bytes that were not stored.
     let in_db = app.photo_store.put(id, &clean).await?;

@@ -2,7 +2,6 @@
 //! what the community added under it or beside it. Demands, resources and orders take their categories
 //! from it, so a community's lists and figures use one vocabulary.
 
-use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -143,15 +142,8 @@ pub async fn add(
             "the category already exists",
         ));
     }
-    wushe_store::lists::categories::insert(
-        &mut c,
-        p.id,
-        &parent,
-        &name,
-        actor.author(),
-        Utc::now(),
-    )
-    .await?;
+    wushe_store::lists::categories::insert(&mut c, p.id, &parent, &name, actor.author(), app.now())
+        .await?;
     audit::record(
         &mut c,
         actor,

@@ -261,7 +261,7 @@ pub async fn create_demand(app: &App, actor: &Actor, input: DemandInput) -> AppR
     {
         return Err(AppError::Forbidden);
     }
-    let now = Utc::now();
+    let now = app.now();
     let row = DemandRow {
         id: Uuid::now_v7(),
         community_id: community.id,
@@ -532,7 +532,7 @@ pub async fn create_resource(
     } else {
         community.path.clone()
     };
-    let now = Utc::now();
+    let now = app.now();
     let row = ResourceRow {
         id: Uuid::now_v7(),
         community_id: community.id,
@@ -1062,7 +1062,7 @@ pub async fn create_project(
             ));
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     let row = ProjectRow {
         id: Uuid::now_v7(),
         community_id: community.id,
@@ -1150,7 +1150,7 @@ pub async fn act_project(
     }
     let from = Status::parse(&p.status).unwrap_or(Status::Proposed);
     let to = MACHINE.next(from, action)?;
-    let now = Utc::now();
+    let now = app.now();
     let mut next = p.clone();
     let req = |v: &str, field: &str, zh: &str, en: &str| -> AppResult<String> {
         let v = clean(v);

@@ -163,7 +163,7 @@ pub async fn create(
     } else {
         parent.as_ref().and_then(|p| p.community_id)
     };
-    let now = Utc::now();
+    let now = app.now();
     let row = PlaceRow {
         id,
         community_id,
@@ -297,7 +297,7 @@ pub async fn rename(app: &App, actor: &Actor, id: Uuid, name: &str) -> AppResult
             }
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::map::places::rename(&mut c, id, &name, now).await?;
     audit::record(
         &mut c,
@@ -333,7 +333,7 @@ pub async fn set_archived(app: &App, actor: &Actor, id: Uuid, archived: bool) ->
     {
         return Err(AppError::Forbidden);
     }
-    let now = Utc::now();
+    let now = app.now();
     if archived && wushe_store::map::places::count_active_below(&mut c, id, &p.path).await? > 0 {
         return Err(AppError::conflict(
             "place_not_empty",
@@ -432,7 +432,7 @@ pub async fn move_to(
     let new_path = PlacePath::parse(&to.path)
         .ok_or_else(|| AppError::Internal("bad path".into()))?
         .child(id);
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::map::places::move_subtree(
         &mut c,
         id,
@@ -508,7 +508,7 @@ pub async fn add_tag(
     if !actor.can(Permission::ManagePlaces, &p.path) {
         return Err(AppError::Forbidden);
     }
-    wushe_store::map::tags::add(&mut c, community_id, &tag, sensitive, Utc::now()).await?;
+    wushe_store::map::tags::add(&mut c, community_id, &tag, sensitive, app.now()).await?;
     audit::record(
         &mut c,
         actor,

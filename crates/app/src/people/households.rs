@@ -108,12 +108,12 @@ pub async fn create_in(
     place: &wushe_store::map::places::PlaceRow,
     address: &str,
     tags: &[String],
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<HouseholdRow> {
     let id = Uuid::now_v7();
     let community_id = place
         .community_id
         .ok_or_else(|| AppError::Internal("building without community".into()))?;
-    let now = Utc::now();
     let tags_json = serde_json::to_string(tags).expect("tags serialize");
     wushe_store::people::households::insert(
         c,
@@ -223,7 +223,7 @@ pub async fn create(
             ),
         ));
     }
-    let row = create_in(&mut c, actor, &place, &address, &tags).await?;
+    let row = create_in(&mut c, actor, &place, &address, &tags, app.now()).await?;
     tx.commit().await?;
     Ok(row.into())
 }
@@ -266,7 +266,7 @@ pub async fn update(
         }
     }
     let tags_json = serde_json::to_string(&tags).expect("tags serialize");
-    wushe_store::people::households::update(&mut c, id, &address, &tags_json, Utc::now()).await?;
+    wushe_store::people::households::update(&mut c, id, &address, &tags_json, app.now()).await?;
     audit::record(
         &mut c,
         actor,
@@ -304,7 +304,7 @@ pub async fn set_archived(
             "the household still has residents; move or archive them first",
         ));
     }
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::people::households::set_archived(&mut c, id, archived.then_some(now), now).await?;
     audit::record(
         &mut c,

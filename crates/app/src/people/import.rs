@@ -9,7 +9,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -203,12 +202,30 @@ pub async fn residents(
             judge(app, &mut r.conn(), actor, &sheet, &map, true, &mut report).await?
         };
         let mut tx = app.db.begin().await?;
-        finish(&mut tx.conn(), actor, file_name, bytes, found, &report).await?;
+        finish(
+            &mut tx.conn(),
+            actor,
+            file_name,
+            bytes,
+            found,
+            &report,
+            app.now(),
+        )
+        .await?;
         tx.commit().await?;
     } else {
         let mut tx = app.db.begin().await?;
         let found = judge(app, &mut tx.conn(), actor, &sheet, &map, false, &mut report).await?;
-        finish(&mut tx.conn(), actor, file_name, bytes, found, &report).await?;
+        finish(
+            &mut tx.conn(),
+            actor,
+            file_name,
+            bytes,
+            found,
+            &report,
+            app.now(),
+        )
+        .await?;
         app.commit(tx, &[Stale::People]).await?;
     }
     Ok(report)
@@ -225,6 +242,7 @@ async fn judge(
     dry_run: bool,
     report: &mut ImportReport,
 ) -> AppResult<Option<Uuid>> {
+    let now = app.now();
     let today = app.today();
     let scope = actor.scope(Permission::ImportPeople);
     let community_col = sheet
@@ -362,7 +380,7 @@ async fn judge(
                     None => {
                         report.households_created += 1;
                         if dry_run {
-                            would_create(&building, &parsed.door)?
+                            would_create(&building, &parsed.door, now)?
                         } else {
                             crate::people::households::create_in(
                                 c,
@@ -370,6 +388,7 @@ async fn judge(
                                 &building,
                                 &parsed.door,
                                 &[],
+                                now,
                             )
                             .await?
                         }
@@ -391,7 +410,6 @@ async fn judge(
             }
             None => None,
         };
-        let now = Utc::now();
         match existing {
             None if dry_run => {
                 // A second row of the same name at a new door would update the first in a real run.
@@ -466,8 +484,8 @@ async fn judge(
 fn would_create(
     building: &wushe_store::map::places::PlaceRow,
     door: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<wushe_store::people::households::HouseholdRow> {
-    let now = Utc::now();
     Ok(wushe_store::people::households::HouseholdRow {
         id: Uuid::now_v7(),
         community_id: building
@@ -497,6 +515,7 @@ pub(crate) async fn keep_record(
     bytes: &[u8],
     community_of_import: Option<Uuid>,
     report: &ImportReport,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     let import_id = Uuid::now_v7();
     let sha = crate::kernel::crypto::sha256_hex(bytes);
@@ -512,7 +531,7 @@ pub(crate) async fn keep_record(
             created: report.created,
             updated: report.updated,
             error_count: report.errors.len() as i64,
-            created_at: Utc::now(),
+            created_at: now,
         },
     )
     .await?;
@@ -537,6 +556,7 @@ async fn finish(
     bytes: &[u8],
     community_of_import: Option<Uuid>,
     report: &ImportReport,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     let place = actor
         .grants
@@ -553,6 +573,7 @@ async fn finish(
         bytes,
         community_of_import,
         report,
+        now,
     )
     .await
 }
@@ -569,7 +590,7 @@ pub async fn keep_upload(
     bytes: &[u8],
 ) -> AppResult<Uuid> {
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     wushe_store::people::imports::purge_uploads(
@@ -590,7 +611,7 @@ pub async fn kept_upload(
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<Option<(String, Vec<u8>)>> {
-    let since = Utc::now() - chrono::Duration::days(UPLOAD_DAYS);
+    let since = app.now() - chrono::Duration::days(UPLOAD_DAYS);
     let mut c = app.db.read().await?;
     Ok(wushe_store::people::imports::load_upload(&mut c.conn(), id, actor.user_id, since).await?)
 }
@@ -598,7 +619,7 @@ pub async fn kept_upload(
 /// Drops a kept sheet once it was imported (and any older than a day).
 pub async fn drop_upload(app: &App, id: Uuid) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    let before = Utc::now() - chrono::Duration::days(UPLOAD_DAYS);
+    let before = app.now() - chrono::Duration::days(UPLOAD_DAYS);
     wushe_store::people::imports::purge_uploads(&mut tx.conn(), before, Some(id)).await?;
     Ok(tx.commit().await?)
 }

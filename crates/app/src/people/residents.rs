@@ -305,7 +305,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ResidentInput) -> AppResul
     }
     let id = Uuid::now_v7();
     let w = to_write(&app.crypto, id, &h, &v);
-    wushe_store::people::residents::insert(&mut c, &w, actor.author(), Utc::now())
+    wushe_store::people::residents::insert(&mut c, &w, actor.author(), app.now())
         .await
         .map_err(|e| {
             if e.is_unique_on("id_number") {
@@ -454,7 +454,7 @@ pub async fn update(
             other => other,
         })?;
     crate::map::places::check_tags(&mut c, h.community_id, &v.tags).await?;
-    let now = Utc::now();
+    let now = app.now();
     let mut w = to_write(&app.crypto, id, &h, &v);
     if !id_changes {
         (w.id_number_enc, w.id_number_hash, w.id_number_mask) = (
@@ -610,7 +610,7 @@ pub async fn move_to(
         ));
     }
     if h.id != old.household_id {
-        let now = Utc::now();
+        let now = app.now();
         let mut w = stored_write(&old);
         w.household_id = h.id;
         w.community_id = h.community_id;
@@ -679,7 +679,7 @@ pub async fn set_archived(
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let r = load(&mut c, actor, id, Permission::WritePeople).await?;
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::people::residents::set_archived(&mut c, id, archived.then_some(now), now).await?;
     audit::record(
         &mut c,

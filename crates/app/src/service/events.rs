@@ -82,7 +82,7 @@ fn status_of(e: &EventRow) -> Status {
     Status::parse(&e.status).unwrap_or(Status::Reported)
 }
 
-fn view(e: EventRow, timeline: Vec<StepRow>) -> Event {
+fn view(e: EventRow, timeline: Vec<StepRow>, now: chrono::DateTime<chrono::Utc>) -> Event {
     let status = status_of(&e);
     Event {
         id: e.id,
@@ -99,7 +99,7 @@ fn view(e: EventRow, timeline: Vec<StepRow>) -> Event {
         status_label: status.label_zh().to_owned(),
         status_since: e.status_since,
         due_at: e.due_at,
-        overdue: e.due_at.is_some_and(|d| d < Utc::now()),
+        overdue: e.due_at.is_some_and(|d| d < now),
         assignee_type: e.assignee_type,
         assignee_id: e.assignee_id,
         assignee_name: e.assignee_name,
@@ -258,7 +258,7 @@ pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppRes
             ));
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     let d = deadlines_for(&mut c, community, &category).await?;
     let row = EventRow {
         id: Uuid::now_v7(),
@@ -318,7 +318,7 @@ pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppRes
     .await?;
     let tl = wushe_store::service::events::timeline(&mut c, row.id).await?;
     tx.commit().await?;
-    Ok(view(row, tl))
+    Ok(view(row, tl, app.now()))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -434,7 +434,7 @@ pub async fn act(
     if !may {
         return Err(AppError::Forbidden);
     }
-    let now = Utc::now();
+    let now = app.now();
     let mut next = e.clone();
     let mut note = clean(&input.note);
     match action {
@@ -573,7 +573,7 @@ pub async fn act(
     .await?;
     let tl = wushe_store::service::events::timeline(&mut c, e.id).await?;
     tx.commit().await?;
-    Ok(view(next, tl))
+    Ok(view(next, tl, app.now()))
 }
 
 /// The team, volunteer or user an event is dispatched to, of the event's community.
@@ -637,7 +637,7 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Event> {
     let mut c = c.conn();
     let e = load(&mut c, actor, id, false).await?;
     let tl = wushe_store::service::events::timeline(&mut c, e.id).await?;
-    Ok(view(e, tl))
+    Ok(view(e, tl, app.now()))
 }
 
 /// What a caller may ask of the event list; whose reports a non-handler sees (their own) is the use
@@ -693,7 +693,11 @@ pub async fn list(
     let rows = wushe_store::service::events::list(&mut c, &scope, &f, before, limit + 1).await?;
     let out = page::cut(rows, limit, |e| (e.created_at, e.id), |e| e);
     Ok(page::Page {
-        items: out.items.into_iter().map(|e| view(e, vec![])).collect(),
+        items: out
+            .items
+            .into_iter()
+            .map(|e| view(e, vec![], app.now()))
+            .collect(),
         next_cursor: out.next_cursor,
     })
 }

@@ -163,7 +163,7 @@ pub async fn requests(app: &App, q: Query) -> AppResult<Vec<Request>> {
         }
         return Ok(out);
     }
-    let end = q.end.unwrap_or_else(Utc::now);
+    let end = q.end.unwrap_or_else(|| app.now());
     let start = q.start.unwrap_or(end - Duration::days(90));
     if start > end || end - start > Duration::days(90) {
         return Err(AppError::field(
@@ -362,7 +362,7 @@ pub async fn issue_key(
         place_id: place.id,
         place_path: place.path.clone(),
         created_by: actor.author(),
-        created_at: Utc::now(),
+        created_at: app.now(),
         revoked_at: None,
     };
     wushe_store::service::open311::insert(&mut c, &row).await?;

@@ -99,9 +99,13 @@ fn status_of(o: &OrderRow) -> Status {
     Status::parse(&o.status).unwrap_or(Status::Placed)
 }
 
-fn view(o: OrderRow, evaluations: Vec<EvaluationRow>, timeline: Vec<StepRow>) -> Order {
+fn view(
+    o: OrderRow,
+    evaluations: Vec<EvaluationRow>,
+    timeline: Vec<StepRow>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Order {
     let status = status_of(&o);
-    let now = Utc::now();
     Order {
         id: o.id,
         community_id: o.community_id,
@@ -149,10 +153,14 @@ fn view(o: OrderRow, evaluations: Vec<EvaluationRow>, timeline: Vec<StepRow>) ->
     }
 }
 
-async fn full(c: &mut Conn<'_>, o: OrderRow) -> AppResult<Order> {
+async fn full(
+    c: &mut Conn<'_>,
+    o: OrderRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Order> {
     let ev = wushe_store::service::orders::evaluations(c, o.id).await?;
     let tl = wushe_store::service::orders::timeline(c, o.id).await?;
-    Ok(view(o, ev, tl))
+    Ok(view(o, ev, tl, now))
 }
 
 /// The step deadlines of a community's category: what it set, or the defaults.
@@ -323,7 +331,7 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
             ));
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     let deadlines = deadlines_for(&mut c, community.id, &category).await?;
     let row = OrderRow {
         id: Uuid::now_v7(),
@@ -361,7 +369,7 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
         },
     )
     .await?;
-    let out = full(&mut c, row).await?;
+    let out = full(&mut c, row, app.now()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -422,7 +430,7 @@ pub async fn act(
     let (o, who) = load(&mut c, actor, id, true).await?;
     let from = status_of(&o);
     let to = MACHINE.next(from, action)?;
-    let now = Utc::now();
+    let now = app.now();
     let deadlines = deadlines_for(&mut c, o.community_id, &o.category).await?;
     let mut note = clean(&input.note);
     let assignee: Option<(Option<&str>, Option<Uuid>, String)> = match action {
@@ -525,7 +533,7 @@ pub async fn act(
     let row = wushe_store::service::orders::get(&mut c, o.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, row).await?;
+    let out = full(&mut c, row, app.now()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -619,7 +627,7 @@ pub async fn evaluate(
         .filter_map(|e| Evaluator::parse(&e.by_party))
         .collect();
     order::check_evaluation(by, score, &comment, &before)?;
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::service::orders::insert_evaluation(
         &mut c,
         &EvaluationRow {
@@ -680,7 +688,7 @@ pub async fn evaluate(
     let row = wushe_store::service::orders::get(&mut c, o.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, row).await?;
+    let out = full(&mut c, row, app.now()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -732,7 +740,7 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Order> {
     let mut c = app.db.read().await?;
     let mut c = c.conn();
     let (o, _) = load(&mut c, actor, id, false).await?;
-    full(&mut c, o).await
+    full(&mut c, o, app.now()).await
 }
 
 /// The orders the caller sees: the station's board for its area (stewards: their grid's households); a
@@ -802,7 +810,7 @@ pub async fn board(
     let mut f = OrderFilter {
         status: search.status.clone(),
         category: search.category.clone(),
-        overdue_at: search.overdue.then(Utc::now),
+        overdue_at: search.overdue.then(|| app.now()),
         ..Default::default()
     };
     let (community_id, mine) = (search.place_id, search.mine);
@@ -839,7 +847,7 @@ pub async fn board(
             ));
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     // The plain board (any status) counts from the kept table and the open overdue flags; a board
     // filtered by category, placer or assignee counts its own rows.
     let plain = f.category.is_none()
@@ -888,7 +896,7 @@ pub async fn board(
     let mut items = Vec::with_capacity(out.items.len());
     for o in out.items {
         // The board shows no timeline; one order's page does.
-        items.push(view(o, vec![], vec![]));
+        items.push(view(o, vec![], vec![], app.now()));
     }
     let counts = Status::ALL
         .iter()
@@ -973,7 +981,7 @@ pub(crate) async fn save_deadlines<D: Serialize>(
         &category,
         &json,
         actor.author(),
-        Utc::now(),
+        app.now(),
     )
     .await?;
     audit::record(

@@ -332,7 +332,7 @@ pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult
             }
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     let tasks: Vec<Task> = input
         .tasks
         .iter()
@@ -366,7 +366,7 @@ pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult
         signed_up: 0,
     };
     wushe_store::volunteering::activities::insert(&mut c, &row).await?;
-    step(&mut c, actor, &row, None, Status::Draft, "").await?;
+    step(&mut c, actor, &row, None, Status::Draft, "", app.now()).await?;
     let out = full(&mut c, row, true).await?;
     tx.commit().await?;
     Ok(out)
@@ -379,6 +379,7 @@ async fn step(
     from: Option<Status>,
     to: Status,
     note: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     wushe_store::volunteering::activities::add_step(
         c,
@@ -389,7 +390,7 @@ async fn step(
             from_status: from.map(|s| s.as_str().to_owned()),
             to_status: to.as_str().to_owned(),
             actor_id: actor.author(),
-            at: Utc::now(),
+            at: now,
             note: note.to_owned(),
         },
     )
@@ -455,7 +456,7 @@ pub async fn advance(
                 ));
             }
             errs.into_result(())?;
-            if Utc::now() < a.starts_at {
+            if app.now() < a.starts_at {
                 return Err(AppError::conflict(
                     "invalid_transition",
                     "活动还没开始，不能完成",
@@ -483,10 +484,10 @@ pub async fn advance(
         summary.as_deref(),
         feedback.as_deref(),
         photos.as_deref(),
-        Utc::now(),
+        app.now(),
     )
     .await?;
-    step(&mut c, actor, &a, Some(from), to, &note).await?;
+    step(&mut c, actor, &a, Some(from), to, &note, app.now()).await?;
     let out = reread(&mut c, id, true).await?;
     tx.commit().await?;
     Ok(out)
@@ -573,7 +574,7 @@ pub async fn sign_up(
         capacity: a.capacity,
         taken: a.signed_up,
     };
-    activity::check_signup(slot, Utc::now(), clash.as_deref())?;
+    activity::check_signup(slot, app.now(), clash.as_deref())?;
     let assigned_by = if v.user_id.is_some() && v.user_id == actor.author() {
         None
     } else {
@@ -588,7 +589,7 @@ pub async fn sign_up(
             volunteer_id: v.id,
             starts_at: a.starts_at,
             ends_at: a.ends_at,
-            signed_up_at: Utc::now(),
+            signed_up_at: app.now(),
             assigned_by,
             checked_in_at: None,
             late: false,
@@ -621,8 +622,11 @@ pub async fn sign_up(
 
 /// The time of a check-in or check-out: now, or for an organiser typing in a paper sign-in sheet, the
 /// time written on it (not in the future).
-fn when(manager: bool, at: Option<DateTime<Utc>>) -> AppResult<DateTime<Utc>> {
-    let now = Utc::now();
+fn when(
+    manager: bool,
+    at: Option<DateTime<Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<DateTime<Utc>> {
     match at {
         None => Ok(now),
         Some(_) if !manager => Err(AppError::field(
@@ -665,6 +669,7 @@ struct Attendance {
 
 /// The common first half of check-in and check-out: the activity, whose attendance it is, the code, the
 /// sign-up (`not_signed_up` is the Chinese refusal without one) and the time.
+#[allow(clippy::too_many_arguments)]
 async fn attendance(
     c: &mut Conn<'_>,
     actor: &Actor,
@@ -673,6 +678,7 @@ async fn attendance(
     code: Option<&str>,
     at: Option<DateTime<Utc>>,
     not_signed_up: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Attendance> {
     let (a, manager) = load(c, actor, id, true).await?;
     let v = volunteer_for(c, actor, &a, manager, volunteer_id).await?;
@@ -681,7 +687,7 @@ async fn attendance(
         .await?
         .ok_or_else(|| AppError::conflict("invalid_transition", not_signed_up, "not signed up"))?;
     let status = Status::parse(&a.status).ok_or_else(|| AppError::Internal("bad status".into()))?;
-    let at = when(manager, at)?;
+    let at = when(manager, at, now)?;
     Ok(Attendance {
         a,
         manager,
@@ -726,6 +732,7 @@ pub async fn check_in(
         code,
         at,
         "尚未报名，不能签到",
+        app.now(),
     )
     .await?;
     let late = activity::check_in(
@@ -768,6 +775,7 @@ pub async fn check_out(
         code,
         at,
         "尚未报名，不能签退",
+        app.now(),
     )
     .await?;
     let minutes = activity::check_out(
@@ -797,6 +805,7 @@ pub async fn check_out(
                 Some(a.id),
                 &input,
                 app.today(),
+                app.now(),
             ))
             .await?
             .id,
@@ -863,7 +872,7 @@ pub async fn record_hours(
             "hours can only be recorded for a published or completed activity",
         ));
     }
-    if Utc::now() < a.starts_at {
+    if app.now() < a.starts_at {
         return Err(AppError::conflict(
             "invalid_transition",
             "活动还没开始，不能记录时长",
@@ -939,9 +948,16 @@ pub async fn record_hours(
             },
         });
     }
-    let out = crate::volunteering::hours::write_many(&mut c, actor, Some(a.id), items, app.today())
-        .await?;
-    let now = Utc::now();
+    let out = crate::volunteering::hours::write_many(
+        &mut c,
+        actor,
+        Some(a.id),
+        items,
+        app.today(),
+        app.now(),
+    )
+    .await?;
+    let now = app.now();
     let mut fresh = Vec::new();
     let mut typed = Vec::new();
     for (l, rec) in lines.iter().zip(&out) {

@@ -123,7 +123,7 @@ pub async fn community(app: &App, actor: &Actor, community_id: Uuid) -> AppResul
     for status in ["published", "completed", "cancelled"] {
         let f = crate::volunteering::activities::ActivitySearch {
             status: Some(status.into()),
-            from: Some(Utc::now() - chrono::Duration::days(90)),
+            from: Some(app.now() - chrono::Duration::days(90)),
             ..Default::default()
         };
         let page = crate::volunteering::activities::list(
@@ -149,7 +149,7 @@ pub async fn volunteer(app: &App, actor: &Actor, volunteer_id: Uuid) -> AppResul
     let ids = wushe_store::volunteering::activities::activities_of(
         &mut conn,
         v.id,
-        Utc::now() - chrono::Duration::days(90),
+        app.now() - chrono::Duration::days(90),
     )
     .await?;
     let mut events = Vec::new();

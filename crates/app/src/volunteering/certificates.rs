@@ -149,7 +149,7 @@ pub async fn issue(
         minutes,
         records,
         content,
-        issued_at: Utc::now(),
+        issued_at: app.now(),
         issued_by: actor.author(),
         issuer_name: actor.display_name.clone(),
     };

@@ -91,6 +91,7 @@ pub async fn write(
     activity_id: Option<Uuid>,
     input: &RecordInput,
     today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<ServiceRecord> {
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let minutes = input.minutes.unwrap_or_else(|| {
@@ -121,7 +122,7 @@ pub async fn write(
             organiser: wushe_domain::kernel::text::clean(&input.organiser),
         },
     };
-    let mut out = write_many(c, actor, activity_id, vec![item], today).await?;
+    let mut out = write_many(c, actor, activity_id, vec![item], today, now).await?;
     Ok(out.remove(0))
 }
 
@@ -144,6 +145,7 @@ pub async fn write_many(
     activity_id: Option<Uuid>,
     items: Vec<Item<'_>>,
     today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Vec<ServiceRecord>> {
     use std::collections::{BTreeMap, HashMap};
     let mut ids: Vec<Uuid> = items.iter().map(|i| i.volunteer.id).collect();
@@ -188,7 +190,6 @@ pub async fn write_many(
             e.insert(wushe_store::volunteering::points::policies(c, cid).await?);
         }
     }
-    let now = Utc::now();
     let mut records = Vec::with_capacity(items.len());
     let mut entries = Vec::with_capacity(items.len());
     let mut totals = Vec::with_capacity(items.len());
@@ -227,6 +228,7 @@ pub async fn write_many(
                 Some(row.id),
                 None,
                 &row.content,
+                now,
             ));
         }
         totals.push((v.id, r.minutes, pts));
@@ -291,7 +293,16 @@ pub async fn record(
             ));
         }
     }
-    let out = write(&mut c, actor, &v, activity_id, &input, app.today()).await?;
+    let out = write(
+        &mut c,
+        actor,
+        &v,
+        activity_id,
+        &input,
+        app.today(),
+        app.now(),
+    )
+    .await?;
     audit::record(
         &mut c,
         actor,
@@ -331,7 +342,7 @@ pub async fn reverse(app: &App, actor: &Actor, id: Uuid, reason: &str) -> AppRes
         reverses_id: Some(r.id),
         reason: Some(reason.clone()),
         recorder_id: actor.author(),
-        created_at: Utc::now(),
+        created_at: app.now(),
         ..r.clone()
     };
     wushe_store::volunteering::points::insert_record(&mut c, &row).await?;
@@ -360,6 +371,7 @@ pub async fn reverse(app: &App, actor: &Actor, id: Uuid, reason: &str) -> AppRes
                 Some(row.id),
                 Some(e.id),
                 &reason,
+                app.now(),
             )
             .await?;
             -e.points

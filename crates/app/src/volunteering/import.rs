@@ -161,7 +161,16 @@ pub async fn volunteers(
             &mut report,
         )
         .await?;
-        finish(&mut tx.conn(), actor, file_name, bytes, found, &report).await?;
+        finish(
+            &mut tx.conn(),
+            actor,
+            file_name,
+            bytes,
+            found,
+            &report,
+            app.now(),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(report);
     };
@@ -173,6 +182,7 @@ pub async fn volunteers(
         bytes,
         community_of_import,
         &report,
+        app.now(),
     )
     .await?;
     tx.commit().await?;
@@ -263,6 +273,7 @@ async fn finish(
     bytes: &[u8],
     community_of_import: Option<Uuid>,
     report: &ImportReport,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     let action = "volunteer.import";
     crate::people::import::keep_record(
@@ -274,6 +285,7 @@ async fn finish(
         bytes,
         community_of_import,
         report,
+        now,
     )
     .await
 }

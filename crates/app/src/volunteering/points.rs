@@ -194,7 +194,7 @@ pub async fn set_policy(
         rounding: rounding.as_str().to_owned(),
         star_hours: serde_json::to_string(&policy.star_hours).expect("hours serialize"),
         valid_years: policy.valid_years,
-        created_at: Utc::now(),
+        created_at: app.now(),
         created_by: actor.author(),
     };
     wushe_store::volunteering::points::insert_policy(&mut c, &row).await?;
@@ -266,6 +266,7 @@ pub async fn earn(
     source: Uuid,
     reverses: Option<Uuid>,
     note: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<i64> {
     let (policy_id, policy) = match policy_on(c, v.community_id, day).await? {
         Some((id, p)) => (Some(id), p),
@@ -289,6 +290,7 @@ pub async fn earn(
         Some(source),
         reverses,
         note,
+        now,
     )
     .await?;
     Ok(pts)
@@ -308,6 +310,7 @@ pub async fn post(
     source: Option<Uuid>,
     reverses: Option<Uuid>,
     note: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<EntryRow> {
     // A reversal may take a balance below zero (the points were spent already): the ledger stays true,
     // and the volunteer earns their way back. Only spending is guarded.
@@ -319,7 +322,9 @@ pub async fn post(
             .map_or(0, |r| r.points_balance);
         return Err(points::insufficient(balance, -pts).into());
     }
-    let e = entry_row(actor, v, day, kind, pts, policy_id, source, reverses, note);
+    let e = entry_row(
+        actor, v, day, kind, pts, policy_id, source, reverses, note, now,
+    );
     wushe_store::volunteering::points::insert_entry(c, &e).await?;
     Ok(e)
 }
@@ -336,6 +341,7 @@ pub fn entry_row(
     source: Option<Uuid>,
     reverses: Option<Uuid>,
     note: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> EntryRow {
     EntryRow {
         id: Uuid::now_v7(),
@@ -349,7 +355,7 @@ pub fn entry_row(
         source_id: source,
         reverses_id: reverses,
         note: note.to_owned(),
-        created_at: Utc::now(),
+        created_at: now,
         created_by: actor.author(),
     }
 }
@@ -516,6 +522,7 @@ pub async fn expire_due(app: &App, today: NaiveDate) -> AppResult<u64> {
                     None,
                     None,
                     "积分超过有效期 / points past their validity",
+                    app.now(),
                 )
                 .await?;
                 audit::record(

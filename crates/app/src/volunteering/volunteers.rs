@@ -515,7 +515,7 @@ pub(crate) async fn prepare(
             ));
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     Ok(VolunteerRow {
         id: Uuid::now_v7(),
         community_id: community.id,
@@ -634,7 +634,7 @@ pub async fn set_status(
             wushe_store::volunteering::volunteers::set_id_hash(&mut c, id, &hash).await?;
         }
     }
-    let now = Utc::now();
+    let now = app.now();
     wushe_store::volunteering::volunteers::set_status(&mut c, id, to.as_str(), now).await?;
     audit::record(
         &mut c,
@@ -954,7 +954,7 @@ pub async fn create_team(
         Some(l) => Some(active_in(&mut c, actor, l, community.id, "leader_id").await?),
         None => None,
     };
-    let now = Utc::now();
+    let now = app.now();
     let row = TeamRow {
         id: Uuid::now_v7(),
         community_id: community.id,
@@ -971,7 +971,7 @@ pub async fn create_team(
     };
     wushe_store::volunteering::volunteers::insert_team(&mut c, &row).await?;
     if let Some(l) = &leader {
-        join(&mut c, actor, &row, l, "leader", app.today(), "").await?;
+        join(&mut c, actor, &row, l, "leader", app.today(), "", app.now()).await?;
     }
     audit::record(
         &mut c,
@@ -1019,6 +1019,7 @@ async fn active_in(
     Ok(v)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn join(
     c: &mut Conn<'_>,
     actor: &Actor,
@@ -1027,6 +1028,7 @@ async fn join(
     role: &str,
     on: NaiveDate,
     note: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<MemberRow> {
     if wushe_store::volunteering::volunteers::current_member(c, team.id, v.id)
         .await?
@@ -1047,7 +1049,7 @@ async fn join(
         joined_on: on,
         left_on: None,
         note: note.to_owned(),
-        created_at: Utc::now(),
+        created_at: now,
         created_by: actor.author(),
         volunteer_name: v.name.clone(),
         volunteer_no: v.volunteer_no.clone(),
@@ -1092,7 +1094,7 @@ pub async fn add_members(
     for vid in volunteer_ids {
         let v = active_in(&mut c, actor, *vid, team.community_id, "volunteer_id").await?;
         out.push(
-            join(&mut c, actor, &team, &v, "member", on, &note)
+            join(&mut c, actor, &team, &v, "member", on, &note, app.now())
                 .await?
                 .into(),
         );
@@ -1138,8 +1140,7 @@ pub async fn remove_member(
     }
     wushe_store::volunteering::volunteers::end_member(&mut c, m.id, on).await?;
     if team.leader_id == Some(volunteer_id) {
-        wushe_store::volunteering::volunteers::set_leader(&mut c, team.id, None, Utc::now())
-            .await?;
+        wushe_store::volunteering::volunteers::set_leader(&mut c, team.id, None, app.now()).await?;
     }
     audit::record(
         &mut c,

@@ -475,3 +475,53 @@ async fn an_order_placed_from_a_phone_carries_its_photo() {
     assert_eq!(r.headers()["content-type"], "image/jpeg");
     assert_eq!(t.get(&url, &worker_b).await.status, 404);
 }
+
+/// Issue 13: the app reads one clock, so a test moves time forward instead of sleeping or backdating rows:
+/// a step falls due, the board's overdue filter finds it, the running job flags it, and an unused API token
+/// and a page session run out.
+#[tokio::test]
+async fn moving_the_app_clock_makes_steps_overdue_and_sessions_end() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let me = t.user("resident_a", "resident", Some(&m.building_a1)).await;
+    let home = t.household(&m.building_a1, "101").await;
+    let o = order(&t, &me, &m, &home).await;
+    let id = o["id"].as_str().unwrap().to_owned();
+    assert_eq!(o["overdue"], false);
+    assert!(overdue_board(&t, &worker).await.is_empty());
+
+    // A day to dispatch by default: a day and an hour later the order is overdue.
+    t.app.clock.advance(Duration::hours(25));
+    let later = t
+        .get(&format!("/api/v1/orders/{id}"), &worker)
+        .await
+        .expect(200);
+    assert_eq!(later["overdue"], true);
+    assert_eq!(overdue_board(&t, &worker).await, vec![id.clone()]);
+    let s = wushe_app::service::alerts::sweep(&t.app, t.app.now())
+        .await
+        .unwrap();
+    assert_eq!(s.flagged, 1);
+
+    // Thirty-one days on, the worker's token has gone unused past its month; a fresh login works.
+    t.app.clock.advance(Duration::days(31));
+    t.app.caches.sessions.clear();
+    assert_eq!(t.get("/api/v1/me", &worker).await.status, 401);
+    let fresh = t.login("worker_a", "user-password-2026").await;
+    t.get("/api/v1/me", &fresh).await.expect(200);
+}
+
+/// The ids on the dispatch board's overdue filter.
+async fn overdue_board(t: &TestApp, token: &str) -> Vec<String> {
+    t.get("/api/v1/orders?overdue=true", token)
+        .await
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -842,7 +842,7 @@ async fn mine_page(s: &AppState, user: PageUser, feed: Option<String>) -> Respon
             None => None,
         };
         let f = wushe_app::volunteering::activities::ActivitySearch {
-            from: Some(Utc::now() - chrono::Duration::hours(12)),
+            from: Some(s.app.now() - chrono::Duration::hours(12)),
             status: Some("published".into()),
             ..Default::default()
         };
