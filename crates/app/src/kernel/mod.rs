@@ -16,3 +16,4 @@ pub mod patch;
 pub mod photo_store;
 pub mod photos;
 pub mod sheet;
+pub mod workflow;

@@ -21,6 +21,7 @@ use wushe_store::{Conn, Scope};
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::page;
+use crate::kernel::workflow::{self, Change, Subject};
 use crate::{Actor, App, AppError, AppResult};
 
 /// How urgent a demand is.
@@ -925,7 +926,7 @@ pub struct Project {
     /// What it allows now.
     pub allowed_actions: Vec<String>,
     /// Every step.
-    pub timeline: Vec<crate::service::orders::Step>,
+    pub timeline: Vec<workflow::Step>,
 }
 
 /// One claim.
@@ -944,7 +945,7 @@ pub struct Claim {
 async fn project_full(c: &mut Conn<'_>, p: ProjectRow) -> AppResult<Project> {
     let links = wushe_store::lists::links(c, p.id).await?;
     let claims = wushe_store::lists::claims(c, p.id).await?;
-    let tl = wushe_store::lists::project_timeline(c, p.id).await?;
+    let tl = workflow::timeline(c, p.id).await?;
     let status = Status::parse(&p.status).unwrap_or(Status::Proposed);
     Ok(Project {
         id: p.id,
@@ -980,19 +981,7 @@ async fn project_full(c: &mut Conn<'_>, p: ProjectRow) -> AppResult<Project> {
             .into_iter()
             .map(|a| a.as_str().to_owned())
             .collect(),
-        timeline: tl
-            .into_iter()
-            .map(
-                |(from, to, action, actor_id, at, note)| crate::service::orders::Step {
-                    from,
-                    to,
-                    action,
-                    actor_id,
-                    at,
-                    note,
-                },
-            )
-            .collect(),
+        timeline: tl,
     })
 }
 
@@ -1084,18 +1073,9 @@ pub async fn create_project(
     for id in resource_ids {
         wushe_store::lists::link(&mut c, row.id, community.id, "resource", *id).await?;
     }
-    wushe_store::lists::add_project_step(
-        &mut c,
-        community.id,
-        row.id,
-        None,
-        "proposed",
-        "propose",
-        actor.author(),
-        now,
-        "",
-    )
-    .await?;
+    let subject = Subject::new(MACHINE.name, row.id, community.id);
+    let change = Change::new(None, Status::Proposed, "propose", "", now);
+    workflow::record(&mut c, actor, subject, change).await?;
     audit::record(
         &mut c,
         actor,
@@ -1233,18 +1213,9 @@ pub async fn act_project(
             }
         }
     }
-    wushe_store::lists::add_project_step(
-        &mut c,
-        p.community_id,
-        p.id,
-        Some(from.as_str()),
-        to.as_str(),
-        action.as_str(),
-        actor.author(),
-        now,
-        &note,
-    )
-    .await?;
+    let subject = Subject::new(MACHINE.name, p.id, p.community_id);
+    let change = Change::new(Some(from), to, action.as_str(), &note, now);
+    workflow::record(&mut c, actor, subject, change).await?;
     audit::record(
         &mut c,
         actor,

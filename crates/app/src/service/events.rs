@@ -13,12 +13,12 @@ use wushe_domain::kernel::text::clean;
 use wushe_domain::kernel::workflow::Named;
 use wushe_domain::map::place::PlaceKind;
 use wushe_domain::service::event::{self, Action, Deadlines, Status, DEFAULT_CATEGORIES, MACHINE};
-use wushe_store::service::events::{EventFilter, EventRow, StepRow};
+use wushe_store::service::events::{EventFilter, EventRow};
 use wushe_store::{Conn, Scope};
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::page;
-use crate::service::orders::Step;
+use crate::kernel::workflow::{self, Change, Step, Subject};
 use crate::{Actor, App, AppError, AppResult};
 
 /// A grid event as the API shows it.
@@ -82,7 +82,7 @@ fn status_of(e: &EventRow) -> Status {
     Status::parse(&e.status).unwrap_or(Status::Reported)
 }
 
-fn view(e: EventRow, timeline: Vec<StepRow>, now: chrono::DateTime<chrono::Utc>) -> Event {
+fn view(e: EventRow, timeline: Vec<Step>, now: chrono::DateTime<chrono::Utc>) -> Event {
     let status = status_of(&e);
     Event {
         id: e.id,
@@ -112,17 +112,7 @@ fn view(e: EventRow, timeline: Vec<StepRow>, now: chrono::DateTime<chrono::Utc>)
             .into_iter()
             .map(|a| a.as_str().to_owned())
             .collect(),
-        timeline: timeline
-            .into_iter()
-            .map(|s| Step {
-                from: s.from_status,
-                to: s.to_status,
-                action: s.action,
-                actor_id: s.actor_id,
-                at: s.at,
-                note: s.note,
-            })
-            .collect(),
+        timeline,
         created_at: e.created_at,
         closed_at: e.closed_at,
     }
@@ -131,7 +121,7 @@ fn view(e: EventRow, timeline: Vec<StepRow>, now: chrono::DateTime<chrono::Utc>)
 /// The categories of a community's dictionary: the defaults, and every category it set deadlines for.
 pub async fn categories(c: &mut Conn<'_>, community: Uuid) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = DEFAULT_CATEGORIES.iter().map(|s| s.to_string()).collect();
-    for (cat, _) in wushe_store::service::orders::all_deadlines(c, community, "event").await? {
+    for (cat, _) in wushe_store::kernel::workflow::all_deadlines(c, community, "event").await? {
         if !out.contains(&cat) {
             out.push(cat);
         }
@@ -141,7 +131,7 @@ pub async fn categories(c: &mut Conn<'_>, community: Uuid) -> AppResult<Vec<Stri
 
 async fn deadlines_for(c: &mut Conn<'_>, community: Uuid, category: &str) -> AppResult<Deadlines> {
     Ok(
-        match wushe_store::service::orders::deadlines(c, community, "event", category).await? {
+        match wushe_store::kernel::workflow::deadlines(c, community, "event", category).await? {
             Some(j) => serde_json::from_str(&j).unwrap_or_default(),
             None => Deadlines::default(),
         },
@@ -316,7 +306,7 @@ pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppRes
         },
     )
     .await?;
-    let tl = wushe_store::service::events::timeline(&mut c, row.id).await?;
+    let tl = workflow::timeline(&mut c, row.id).await?;
     tx.commit().await?;
     Ok(view(row, tl, app.now()))
 }
@@ -332,22 +322,9 @@ async fn step(
     note: &str,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    wushe_store::service::events::add_step(
-        c,
-        &StepRow {
-            id: Uuid::now_v7(),
-            community_id: e.community_id,
-            event_id: e.id,
-            from_status: from.map(|s| s.as_str().to_owned()),
-            to_status: to.as_str().to_owned(),
-            action: action.to_owned(),
-            actor_id: actor.author(),
-            at,
-            note: note.to_owned(),
-        },
-    )
-    .await?;
-    Ok(())
+    let subject = Subject::new(MACHINE.name, e.id, e.community_id);
+    let change = Change::new(from, to, action, note, at);
+    workflow::record(c, actor, subject, change).await
 }
 
 /// Whether the caller is the one an event was dispatched to.
@@ -571,7 +548,7 @@ pub async fn act(
         },
     )
     .await?;
-    let tl = wushe_store::service::events::timeline(&mut c, e.id).await?;
+    let tl = workflow::timeline(&mut c, e.id).await?;
     tx.commit().await?;
     Ok(view(next, tl, app.now()))
 }
@@ -636,7 +613,7 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Event> {
     let mut c = app.db.read().await?;
     let mut c = c.conn();
     let e = load(&mut c, actor, id, false).await?;
-    let tl = wushe_store::service::events::timeline(&mut c, e.id).await?;
+    let tl = workflow::timeline(&mut c, e.id).await?;
     Ok(view(e, tl, app.now()))
 }
 

@@ -11,29 +11,13 @@ use wushe_domain::accounts::role::Permission;
 use wushe_domain::kernel::text::clean;
 use wushe_domain::kernel::workflow::Named;
 use wushe_domain::service::order::{self, Action, Deadlines, Evaluator, Status, MACHINE};
-use wushe_store::service::orders::{EvaluationRow, Move, OrderFilter, OrderRow, StepRow};
+use wushe_store::service::orders::{EvaluationRow, Move, OrderFilter, OrderRow};
 use wushe_store::{Conn, Scope};
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::page;
+use crate::kernel::workflow::{self, Change, Step, Subject};
 use crate::{Actor, App, AppError, AppResult};
-
-/// One step of an order's timeline, as API.md shapes every timeline.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Step {
-    /// Status before (none when placed).
-    pub from: Option<String>,
-    /// Status after.
-    pub to: String,
-    /// What was done (`place`, `dispatch`, `decline`...).
-    pub action: String,
-    /// Who.
-    pub actor_id: Option<Uuid>,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Why, or what was said.
-    pub note: String,
-}
 
 /// One party's evaluation.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -102,7 +86,7 @@ fn status_of(o: &OrderRow) -> Status {
 fn view(
     o: OrderRow,
     evaluations: Vec<EvaluationRow>,
-    timeline: Vec<StepRow>,
+    timeline: Vec<Step>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Order {
     let status = status_of(&o);
@@ -136,17 +120,7 @@ fn view(
                 at: e.at,
             })
             .collect(),
-        timeline: timeline
-            .into_iter()
-            .map(|s| Step {
-                from: s.from_status,
-                to: s.to_status,
-                action: s.action,
-                actor_id: s.actor_id,
-                at: s.at,
-                note: s.note,
-            })
-            .collect(),
+        timeline,
         created_at: o.created_at,
         closed_at: o.closed_at,
         photos: serde_json::from_str(&o.photos).unwrap_or_default(),
@@ -159,7 +133,7 @@ async fn full(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Order> {
     let ev = wushe_store::service::orders::evaluations(c, o.id).await?;
-    let tl = wushe_store::service::orders::timeline(c, o.id).await?;
+    let tl = workflow::timeline(c, o.id).await?;
     Ok(view(o, ev, tl, now))
 }
 
@@ -170,7 +144,7 @@ pub async fn deadlines_for(
     category: &str,
 ) -> AppResult<Deadlines> {
     Ok(
-        match wushe_store::service::orders::deadlines(c, community, "order", category).await? {
+        match wushe_store::kernel::workflow::deadlines(c, community, "order", category).await? {
             Some(j) => serde_json::from_str(&j).unwrap_or_default(),
             None => Deadlines::default(),
         },
@@ -385,22 +359,9 @@ async fn step(
     note: &str,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    wushe_store::service::orders::add_step(
-        c,
-        &StepRow {
-            id: Uuid::now_v7(),
-            community_id: o.community_id,
-            order_id: o.id,
-            from_status: from.map(|s| s.as_str().to_owned()),
-            to_status: to.as_str().to_owned(),
-            action: action.to_owned(),
-            actor_id: actor.author(),
-            at,
-            note: note.to_owned(),
-        },
-    )
-    .await?;
-    Ok(())
+    let subject = Subject::new(MACHINE.name, o.id, o.community_id);
+    let change = Change::new(from, to, action, note, at);
+    workflow::record(c, actor, subject, change).await
 }
 
 /// What an action carries.
@@ -974,7 +935,7 @@ pub(crate) async fn save_deadlines<D: Serialize>(
         return Err(AppError::Forbidden);
     }
     let json = serde_json::to_string(d).expect("deadlines serialize");
-    wushe_store::service::orders::set_deadlines(
+    wushe_store::kernel::workflow::set_deadlines(
         &mut c,
         community.id,
         workflow,
@@ -1022,12 +983,12 @@ pub async fn deadlines_of(
             "not a community",
         ));
     }
-    let orders = wushe_store::service::orders::all_deadlines(&mut c, community.id, "order")
+    let orders = wushe_store::kernel::workflow::all_deadlines(&mut c, community.id, "order")
         .await?
         .into_iter()
         .filter_map(|(cat, j)| serde_json::from_str(&j).ok().map(|d| (cat, d)))
         .collect();
-    let events = wushe_store::service::orders::all_deadlines(&mut c, community.id, "event")
+    let events = wushe_store::kernel::workflow::all_deadlines(&mut c, community.id, "event")
         .await?
         .into_iter()
         .filter_map(|(cat, j)| serde_json::from_str(&j).ok().map(|d| (cat, d)))

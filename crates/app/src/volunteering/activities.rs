@@ -10,14 +10,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 use wushe_domain::accounts::role::Permission;
+use wushe_domain::kernel::workflow::Named;
 use wushe_domain::volunteering::activity::{self, Slot, Status, Step};
 use wushe_domain::volunteering::hours::NewRecord;
-use wushe_store::volunteering::activities::{ActivityFilter, ActivityRow, SignupRow, TimelineRow};
+use wushe_store::volunteering::activities::{ActivityFilter, ActivityRow, SignupRow};
 use wushe_store::volunteering::volunteers::VolunteerRow;
 use wushe_store::Conn;
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::page::{self, Page};
+use crate::kernel::workflow::{self, Change, Step as TimelineStep, Subject};
 use crate::volunteering::hours::{RecordInput, ServiceRecord};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -33,21 +35,6 @@ pub struct Task {
     /// The sub-group's name when the activity was planned (filled in by the planning, not the caller).
     #[serde(default)]
     pub team_name: Option<String>,
-}
-
-/// One step of the timeline.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TimelineStep {
-    /// Status before.
-    pub from: Option<String>,
-    /// Status after.
-    pub to: String,
-    /// Who.
-    pub actor_id: Option<Uuid>,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Why.
-    pub note: String,
 }
 
 /// A volunteer's place in an activity.
@@ -144,14 +131,14 @@ pub struct Activity {
 }
 
 /// The API view of an activity without its sign-ups.
-pub fn view_of(a: ActivityRow, manager: bool, timeline: Vec<TimelineRow>) -> Activity {
+pub fn view_of(a: ActivityRow, manager: bool, timeline: Vec<TimelineStep>) -> Activity {
     view(a, manager, timeline, None)
 }
 
 fn view(
     a: ActivityRow,
     manager: bool,
-    timeline: Vec<TimelineRow>,
+    timeline: Vec<TimelineStep>,
     signups: Option<Vec<SignupRow>>,
 ) -> Activity {
     Activity {
@@ -175,16 +162,7 @@ fn view(
         summary: a.summary,
         feedback: a.feedback,
         photos: crate::people::households::tags_of(&a.photos),
-        timeline: timeline
-            .into_iter()
-            .map(|t| TimelineStep {
-                from: t.from_status,
-                to: t.to_status,
-                actor_id: t.actor_id,
-                at: t.at,
-                note: t.note,
-            })
-            .collect(),
+        timeline,
         signups: signups.map(|s| s.into_iter().map(Into::into).collect()),
         created_at: a.created_at,
     }
@@ -244,7 +222,7 @@ async fn load(
 }
 
 async fn full(c: &mut Conn<'_>, a: ActivityRow, manager: bool) -> AppResult<Activity> {
-    let timeline = wushe_store::volunteering::activities::timeline(c, a.id).await?;
+    let timeline = workflow::timeline(c, a.id).await?;
     let signups = if manager {
         Some(wushe_store::volunteering::activities::signups(c, a.id).await?)
     } else {
@@ -366,7 +344,8 @@ pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult
         signed_up: 0,
     };
     wushe_store::volunteering::activities::insert(&mut c, &row).await?;
-    step(&mut c, actor, &row, None, Status::Draft, "", app.now()).await?;
+    let change = Change::new(None, Status::Draft, activity::CREATE, "", app.now());
+    step(&mut c, actor, &row, change).await?;
     let out = full(&mut c, row, true).await?;
     tx.commit().await?;
     Ok(out)
@@ -376,25 +355,11 @@ async fn step(
     c: &mut Conn<'_>,
     actor: &Actor,
     a: &ActivityRow,
-    from: Option<Status>,
-    to: Status,
-    note: &str,
-    now: chrono::DateTime<chrono::Utc>,
+    change: Change<'_, Status>,
 ) -> AppResult<()> {
-    wushe_store::volunteering::activities::add_step(
-        c,
-        &TimelineRow {
-            id: Uuid::now_v7(),
-            community_id: a.community_id,
-            activity_id: a.id,
-            from_status: from.map(|s| s.as_str().to_owned()),
-            to_status: to.as_str().to_owned(),
-            actor_id: actor.author(),
-            at: now,
-            note: note.to_owned(),
-        },
-    )
-    .await?;
+    let subject = Subject::new(activity::MACHINE.name, a.id, a.community_id);
+    workflow::record(c, actor, subject, change).await?;
+    let Change { from, to, note, .. } = change;
     audit::record(
         c,
         actor,
@@ -487,7 +452,8 @@ pub async fn advance(
         app.now(),
     )
     .await?;
-    step(&mut c, actor, &a, Some(from), to, &note, app.now()).await?;
+    let change = Change::new(Some(from), to, s.as_str(), &note, app.now());
+    step(&mut c, actor, &a, change).await?;
     let out = reread(&mut c, id, true).await?;
     tx.commit().await?;
     Ok(out)
@@ -1072,7 +1038,7 @@ pub async fn list(
     let mut items = Vec::with_capacity(out.items.len());
     for a in std::mem::take(&mut out.items) {
         let manager = actor.can(Permission::ManageVolunteers, &a.place_path);
-        let tl = wushe_store::volunteering::activities::timeline(&mut c, a.id).await?;
+        let tl = workflow::timeline(&mut c, a.id).await?;
         items.push(view(a, manager, tl, None));
     }
     Ok(Page {

@@ -155,7 +155,7 @@ pub async fn volunteer(app: &App, actor: &Actor, volunteer_id: Uuid) -> AppResul
     let mut events = Vec::new();
     for id in ids {
         if let Some(a) = wushe_store::volunteering::activities::get(&mut conn, id).await? {
-            let tl = wushe_store::volunteering::activities::timeline(&mut conn, a.id).await?;
+            let tl = crate::kernel::workflow::timeline(&mut conn, a.id).await?;
             let manager = actor.can(Permission::ManageVolunteers, &a.place_path);
             events.push(event(&crate::volunteering::activities::view_of(
                 a, manager, tl,

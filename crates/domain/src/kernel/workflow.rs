@@ -1,6 +1,7 @@
-//! Transition tables for the service loop's workflows (orders, grid events, projects): each workflow lists
-//! its allowed (from, action, to) steps once, and everything else (the check, the allowed actions named in
-//! a refusal, the buttons a page shows) is read from that table.
+//! The workflow kernel's rules: each workflow (orders, grid events, activities, projects, and the ones to
+//! come) declares its name and its allowed (from, action, to) steps once, and everything else (the check,
+//! the allowed actions named in a refusal, the actions a caller is offered, the timeline's `workflow`
+//! value) is read from that declaration.
 
 use crate::kernel::refusal::Refusal;
 
@@ -12,9 +13,12 @@ pub trait Named: Copy + PartialEq + 'static {
     fn label_zh(self) -> &'static str;
 }
 
-/// One workflow: its name for messages and its steps.
+/// One workflow: its name, its name for messages and its steps.
 #[derive(Debug)]
 pub struct Machine<S: 'static, A: 'static> {
+    /// The workflow's stored name (`order`, `event`, `activity`, `project`): the timeline's `workflow`
+    /// and an overdue flag's `object_type`.
+    pub name: &'static str,
     /// What the workflow is about, in Chinese (工单) and English (order), for messages.
     pub object_zh: &'static str,
     /// The same in English.

@@ -120,6 +120,7 @@ impl Named for Action {
 
 /// The project's steps, once. Claims may keep coming while it is claimed or running (one-to-many).
 pub const MACHINE: Machine<Status, Action> = Machine {
+    name: "project",
     object_zh: "项目",
     object_en: "project",
     steps: &[

@@ -151,6 +151,7 @@ impl Named for Action {
 
 /// The loop, once. A verification that fails is the same step with another outcome (see [`verify`]).
 pub const MACHINE: Machine<Status, Action> = Machine {
+    name: "event",
     object_zh: "事件",
     object_en: "event",
     steps: &[

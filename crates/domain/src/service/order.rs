@@ -141,6 +141,7 @@ impl Named for Action {
 /// The loop, once. Evaluating keeps an order completed; the last of the three evaluations closes it
 /// (see [`after_evaluation`]).
 pub const MACHINE: Machine<Status, Action> = Machine {
+    name: "order",
     object_zh: "工单",
     object_en: "order",
     steps: &[

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::refusal::Refusal;
+use crate::kernel::workflow::{Machine, Named};
 
 /// Where an activity is in its process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +33,22 @@ pub enum Step {
     Cancel,
 }
 
+/// The process, once: a draft is published and then completed; either may be cancelled.
+pub const MACHINE: Machine<Status, Step> = Machine {
+    name: "activity",
+    object_zh: "活动",
+    object_en: "activity",
+    steps: &[
+        (Status::Draft, Step::Publish, Status::Published),
+        (Status::Published, Step::Complete, Status::Completed),
+        (Status::Draft, Step::Cancel, Status::Cancelled),
+        (Status::Published, Step::Cancel, Status::Cancelled),
+    ],
+};
+
+/// The timeline action of an activity's creation (a draft has no step before it).
+pub const CREATE: &str = "create";
+
 impl Status {
     /// Every status.
     pub const ALL: [Status; 4] = [
@@ -41,8 +58,19 @@ impl Status {
         Status::Cancelled,
     ];
 
-    /// The API value.
-    pub fn as_str(self) -> &'static str {
+    /// Reads the API value.
+    pub fn parse(s: &str) -> Option<Status> {
+        crate::kernel::workflow::parse(&Status::ALL, s)
+    }
+
+    /// The status after `step`, or `invalid_transition` naming the steps allowed instead.
+    pub fn after(self, step: Step) -> Result<Status, Refusal> {
+        MACHINE.next(self, step)
+    }
+}
+
+impl Named for Status {
+    fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
             Status::Published => "published",
@@ -51,13 +79,7 @@ impl Status {
         }
     }
 
-    /// Reads the API value.
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// The Chinese label.
-    pub fn label_zh(self) -> &'static str {
+    fn label_zh(self) -> &'static str {
         match self {
             Status::Draft => "策划中",
             Status::Published => "已发布",
@@ -65,40 +87,22 @@ impl Status {
             Status::Cancelled => "已取消",
         }
     }
-
-    /// The status after `step`, or `invalid_transition`.
-    pub fn after(self, step: Step) -> Result<Status, Refusal> {
-        match (self, step) {
-            (Status::Draft, Step::Publish) => Ok(Status::Published),
-            (Status::Published, Step::Complete) => Ok(Status::Completed),
-            (Status::Draft | Status::Published, Step::Cancel) => Ok(Status::Cancelled),
-            _ => Err(invalid(
-                format!("活动{}，不能{}", self.label_zh(), step.label_zh()),
-                format!(
-                    "an activity that is {} cannot be {}",
-                    self.as_str(),
-                    step.past_en()
-                ),
-            )),
-        }
-    }
 }
 
-impl Step {
-    /// The Chinese verb.
-    pub fn label_zh(self) -> &'static str {
+impl Named for Step {
+    fn as_str(self) -> &'static str {
+        match self {
+            Step::Publish => "publish",
+            Step::Complete => "complete",
+            Step::Cancel => "cancel",
+        }
+    }
+
+    fn label_zh(self) -> &'static str {
         match self {
             Step::Publish => "发布",
             Step::Complete => "完成",
             Step::Cancel => "取消",
-        }
-    }
-
-    fn past_en(self) -> &'static str {
-        match self {
-            Step::Publish => "published",
-            Step::Complete => "completed",
-            Step::Cancel => "cancelled",
         }
     }
 }

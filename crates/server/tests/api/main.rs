@@ -24,4 +24,5 @@ mod schema_parity;
 mod start;
 mod users;
 mod volunteers;
+mod workflow;
 mod write_matrix;

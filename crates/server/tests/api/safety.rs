@@ -449,16 +449,13 @@ async fn idempotency_keys_tell_retries_from_new_requests() {
     );
 }
 
-/// Every ledger and timeline table (the audit log aside).
-const LEDGERS: [&str; 10] = [
+/// Every ledger and the one timeline of every workflow (the audit log aside).
+const LEDGERS: [&str; 7] = [
     "points_entries",
     "stock_entries",
     "service_records",
-    "activity_timeline",
-    "order_timeline",
+    "workflow_steps",
     "order_evaluations",
-    "event_timeline",
-    "project_timeline",
     "place_moves",
     "resident_moves",
 ];

@@ -24,6 +24,8 @@ fn tables(sql: &str) -> BTreeMap<String, Vec<String>> {
                 }
                 _ => {}
             }
+        } else if let Some(rest) = l.strip_prefix("DROP TABLE ") {
+            out.remove(rest.trim_end_matches(';'));
         } else if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
             current = Some((
                 rest.split_whitespace().next().unwrap().to_owned(),

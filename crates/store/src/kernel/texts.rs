@@ -92,7 +92,7 @@ pub async fn erase_about(c: &mut Conn<'_>, subject: Subject, now: DateTime<Utc>)
         "SELECT e.id FROM points_entries e JOIN volunteers v ON v.id = e.volunteer_id WHERE v.resident_id = $2",
     ];
     const HOUSEHOLD: [&str; 3] = [
-        "SELECT t.id FROM order_timeline t JOIN orders o ON o.id = t.order_id WHERE o.household_id = $2",
+        "SELECT t.id FROM workflow_steps t JOIN orders o ON o.id = t.subject_id WHERE o.household_id = $2",
         "SELECT e.id FROM order_evaluations e JOIN orders o ON o.id = e.order_id WHERE o.household_id = $2",
         "SELECT id FROM stock_entries WHERE household_id = $2",
     ];

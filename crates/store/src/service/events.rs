@@ -115,53 +115,6 @@ pub async fn save_if(c: &mut Conn<'_>, e: &EventRow, from: &str) -> Result<bool>
     Ok(n == 1)
 }
 
-/// One step of an event's timeline.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StepRow {
-    /// Id.
-    pub id: Uuid,
-    /// Community.
-    pub community_id: Uuid,
-    /// Event.
-    pub event_id: Uuid,
-    /// Status before.
-    pub from_status: Option<String>,
-    /// Status after.
-    pub to_status: String,
-    /// What was done.
-    pub action: String,
-    /// Who.
-    pub actor_id: Option<Uuid>,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Note.
-    pub note: String,
-}
-
-/// Appends a timeline step.
-pub async fn add_step(c: &mut Conn<'_>, s: &StepRow) -> Result<()> {
-    on!(c, c => sqlx::query("INSERT INTO event_timeline (id, community_id, event_id, from_status, to_status, action,
-        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(s.id).bind(s.community_id).bind(s.event_id).bind(&s.from_status).bind(&s.to_status).bind(&s.action)
-        .bind(s.actor_id).bind(s.at).execute(c).await.map(|_| ()))?;
-    let note = crate::kernel::texts::Text {
-        owner: s.id,
-        field: "note",
-        community: Some(s.community_id),
-        body: &s.note,
-    };
-    crate::kernel::texts::write(c, &[note]).await
-}
-
-/// An event's timeline, oldest first.
-pub async fn timeline(c: &mut Conn<'_>, event: Uuid) -> Result<Vec<StepRow>> {
-    Ok(
-        on!(c, c => sqlx::query_as::<_, StepRow>(&format!("SELECT id, community_id, event_id, from_status, to_status,
-        action, actor_id, at, {} AS note FROM event_timeline WHERE event_id = $1 ORDER BY at, id",
-        crate::kernel::texts::read("event_timeline.id", "note"))).bind(event).fetch_all(c).await)?,
-    )
-}
-
 /// Filters for listing events.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {

@@ -170,53 +170,6 @@ pub async fn set_status(c: &mut Conn<'_>, id: Uuid, m: &Move<'_>) -> Result<bool
     Ok(n == 1)
 }
 
-/// One step of an order's timeline.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StepRow {
-    /// Id.
-    pub id: Uuid,
-    /// Community.
-    pub community_id: Uuid,
-    /// Order.
-    pub order_id: Uuid,
-    /// Status before (none when placed).
-    pub from_status: Option<String>,
-    /// Status after.
-    pub to_status: String,
-    /// The action (`place`, `dispatch`, ...).
-    pub action: String,
-    /// Who.
-    pub actor_id: Option<Uuid>,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Why, or what was said.
-    pub note: String,
-}
-
-/// Appends a timeline step.
-pub async fn add_step(c: &mut Conn<'_>, s: &StepRow) -> Result<()> {
-    on!(c, c => sqlx::query("INSERT INTO order_timeline (id, community_id, order_id, from_status, to_status, action,
-        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(s.id).bind(s.community_id).bind(s.order_id).bind(&s.from_status).bind(&s.to_status).bind(&s.action)
-        .bind(s.actor_id).bind(s.at).execute(c).await.map(|_| ()))?;
-    let note = crate::kernel::texts::Text {
-        owner: s.id,
-        field: "note",
-        community: Some(s.community_id),
-        body: &s.note,
-    };
-    crate::kernel::texts::write(c, &[note]).await
-}
-
-/// An order's timeline, oldest first.
-pub async fn timeline(c: &mut Conn<'_>, order: Uuid) -> Result<Vec<StepRow>> {
-    Ok(
-        on!(c, c => sqlx::query_as::<_, StepRow>(&format!("SELECT id, community_id, order_id, from_status, to_status,
-        action, actor_id, at, {} AS note FROM order_timeline WHERE order_id = $1 ORDER BY at, id",
-        crate::kernel::texts::read("order_timeline.id", "note"))).bind(order).fetch_all(c).await)?,
-    )
-}
-
 /// One party's evaluation.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EvaluationRow {
@@ -455,45 +408,4 @@ pub async fn evaluation_lapsed(
     Ok(on!(c, c => sqlx::query_scalar::<_, Uuid>(
         "SELECT id FROM orders WHERE status = 'completed' AND due_at < $1 ORDER BY due_at LIMIT $2")
         .bind(now).bind(limit).fetch_all(c).await)?)
-}
-
-/// The step deadlines a community set for a workflow's category (JSON), if any.
-pub async fn deadlines(
-    c: &mut Conn<'_>,
-    community: Uuid,
-    workflow: &str,
-    category: &str,
-) -> Result<Option<String>> {
-    Ok(on!(c, c => sqlx::query_scalar::<_, String>(
-        "SELECT deadlines FROM step_deadlines WHERE community_id = $1 AND workflow = $2 AND category = $3")
-        .bind(community).bind(workflow).bind(category).fetch_optional(c).await)?)
-}
-
-/// Every category's deadlines a community set for a workflow: (category, JSON).
-pub async fn all_deadlines(
-    c: &mut Conn<'_>,
-    community: Uuid,
-    workflow: &str,
-) -> Result<Vec<(String, String)>> {
-    Ok(on!(c, c => sqlx::query_as::<_, (String, String)>(
-        "SELECT category, deadlines FROM step_deadlines WHERE community_id = $1 AND workflow = $2 ORDER BY category")
-        .bind(community).bind(workflow).fetch_all(c).await)?)
-}
-
-/// Sets a category's deadlines.
-pub async fn set_deadlines(
-    c: &mut Conn<'_>,
-    community: Uuid,
-    workflow: &str,
-    category: &str,
-    json: &str,
-    by: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    on!(c, c => sqlx::query("INSERT INTO step_deadlines (community_id, workflow, category, deadlines, updated_at,
-        updated_by) VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (community_id, workflow, category) DO UPDATE SET deadlines = excluded.deadlines,
-            updated_at = excluded.updated_at, updated_by = excluded.updated_by")
-        .bind(community).bind(workflow).bind(category).bind(json).bind(now).bind(by).execute(c).await.map(|_| ()))?;
-    Ok(())
 }

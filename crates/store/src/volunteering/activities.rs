@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use crate::kernel::texts::Text;
 use crate::{on, Conn, Result, Scope};
 
 /// A stored activity.
@@ -150,52 +149,6 @@ pub async fn list(
         qb.push(" ORDER BY a.starts_at, a.id LIMIT ").push_bind(limit);
         Ok(qb.build_query_as::<ActivityRow>().fetch_all(c).await?)
     })
-}
-
-/// One step in an activity's timeline.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TimelineRow {
-    /// Id.
-    pub id: Uuid,
-    /// Community.
-    pub community_id: Uuid,
-    /// Activity.
-    pub activity_id: Uuid,
-    /// Status before (none at creation).
-    pub from_status: Option<String>,
-    /// Status after.
-    pub to_status: String,
-    /// Who.
-    pub actor_id: Option<Uuid>,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Why.
-    pub note: String,
-}
-
-/// Appends a timeline step.
-pub async fn add_step(c: &mut Conn<'_>, t: &TimelineRow) -> Result<()> {
-    on!(c, c => sqlx::query("INSERT INTO activity_timeline (id, community_id, activity_id, from_status, to_status,
-        actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(t.id).bind(t.community_id).bind(t.activity_id).bind(&t.from_status).bind(&t.to_status)
-        .bind(t.actor_id).bind(t.at).execute(c).await.map(|_| ()))?;
-    let note = Text {
-        owner: t.id,
-        field: "note",
-        community: Some(t.community_id),
-        body: &t.note,
-    };
-    crate::kernel::texts::write(c, &[note]).await
-}
-
-/// An activity's timeline, oldest first.
-pub async fn timeline(c: &mut Conn<'_>, activity: Uuid) -> Result<Vec<TimelineRow>> {
-    Ok(
-        on!(c, c => sqlx::query_as::<_, TimelineRow>(&format!("SELECT id, community_id, activity_id, from_status,
-        to_status, actor_id, at, {} AS note FROM activity_timeline WHERE activity_id = $1 ORDER BY at, id",
-        crate::kernel::texts::read("activity_timeline.id", "note")))
-        .bind(activity).fetch_all(c).await)?,
-    )
 }
 
 /// One volunteer's place in an activity.
