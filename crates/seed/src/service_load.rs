@@ -214,6 +214,14 @@ pub async fn load(app: &App, demands: usize, resources: usize, orders: usize) ->
         });
     }
     wushe_store::service::orders::insert_many(&mut conn, &orows).await?;
+    wushe_app::kernel::workflow::count_loaded(
+        &mut conn,
+        wushe_domain::service::order::MACHINE.name,
+        orows
+            .iter()
+            .map(|o| (o.place_path.clone(), o.community_id, o.status.clone())),
+    )
+    .await?;
     out.orders = orows.len();
     out.street = street;
     tx.commit().await?;

@@ -1,10 +1,12 @@
 //! The workflow kernel's use-case side: every workflow's timeline is written and read the same way (one
-//! table, decision 0016), named by its machine, and shown as API.md shapes every timeline.
+//! table, decision 0016), named by its machine, and shown as API.md shapes every timeline; counts per
+//! status are kept with every change.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 use wushe_domain::kernel::workflow::Named;
+use wushe_domain::map::place::count_bucket;
 use wushe_store::kernel::workflow::StepRow;
 use wushe_store::Conn;
 
@@ -123,4 +125,89 @@ pub async fn timeline(c: &mut Conn<'_>, subject: Uuid) -> AppResult<Vec<Step>> {
         .into_iter()
         .map(Step::from)
         .collect())
+}
+
+/// Keeps a workflow's counts per status with a change: one fewer in `from`, one more in `to`.
+pub async fn count<S: Named>(
+    c: &mut Conn<'_>,
+    subject: Subject,
+    place_path: &str,
+    from: Option<S>,
+    to: S,
+) -> AppResult<()> {
+    if from == Some(to) {
+        return Ok(());
+    }
+    let bucket = count_bucket(place_path);
+    if let Some(from) = from {
+        wushe_store::kernel::workflow::bump(
+            c,
+            subject.workflow,
+            &bucket,
+            subject.community_id,
+            from.as_str(),
+            -1,
+        )
+        .await?;
+    }
+    wushe_store::kernel::workflow::bump(
+        c,
+        subject.workflow,
+        &bucket,
+        subject.community_id,
+        to.as_str(),
+        1,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Counts records loaded in bulk: (place path, community, status) of each.
+pub async fn count_loaded(
+    c: &mut Conn<'_>,
+    workflow: &str,
+    rows: impl Iterator<Item = (String, Uuid, String)>,
+) -> AppResult<()> {
+    let mut counts: std::collections::BTreeMap<(String, Uuid, String), i64> = Default::default();
+    for (path, community, status) in rows {
+        *counts
+            .entry((count_bucket(&path), community, status))
+            .or_default() += 1;
+    }
+    for ((bucket, community, status), n) in counts {
+        wushe_store::kernel::workflow::bump(c, workflow, &bucket, community, &status, n).await?;
+    }
+    Ok(())
+}
+
+/// Where a workflow's kept counts differ from its records, for `wushe check`: (bucket, status, kept,
+/// actual), given how many records are at each place in each status.
+pub async fn count_mismatches(
+    c: &mut Conn<'_>,
+    workflow: &str,
+    per_place: Vec<(String, String, i64)>,
+) -> AppResult<Vec<(String, String, i64, i64)>> {
+    let mut actual: std::collections::BTreeMap<(String, String), i64> = Default::default();
+    for (path, status, n) in per_place {
+        *actual
+            .entry((count_bucket(&path), status.clone()))
+            .or_default() += n;
+        *actual.entry(("/".into(), status)).or_default() += n;
+    }
+    let mut out = Vec::new();
+    for (bucket, status, kept) in wushe_store::kernel::workflow::kept_rows(c, workflow).await? {
+        let a = actual
+            .remove(&(bucket.clone(), status.clone()))
+            .unwrap_or(0);
+        if a != kept {
+            out.push((bucket, status, kept, a));
+        }
+    }
+    out.extend(
+        actual
+            .into_iter()
+            .filter(|(_, a)| *a != 0)
+            .map(|((bucket, status), a)| (bucket, status, 0, a)),
+    );
+    Ok(out)
 }

@@ -328,6 +328,8 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
         photos: serde_json::to_string(&input.photos).expect("ids serialize"),
     };
     wushe_store::service::orders::insert(&mut c, &row).await?;
+    let subject = Subject::new(MACHINE.name, row.id, row.community_id);
+    workflow::count(&mut c, subject, &row.place_path, None, Status::Placed).await?;
     wushe_store::kernel::photos::attach(&mut c, &input.photos, "order", row.id).await?;
     step(&mut c, actor, &row, None, Status::Placed, "place", "", now).await?;
     audit::record(
@@ -346,6 +348,34 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
     let out = full(&mut c, row, app.now()).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// Moves an order if it is still in `from`, keeping the board's counts and clearing its overdue flags;
+/// false when another request moved it first.
+async fn move_order(
+    c: &mut Conn<'_>,
+    o: &OrderRow,
+    from: Status,
+    to: Status,
+    at: DateTime<Utc>,
+    due_at: Option<DateTime<Utc>>,
+    assignee: Option<(Option<&str>, Option<Uuid>, &str)>,
+) -> AppResult<bool> {
+    let m = Move {
+        from: from.as_str(),
+        to: to.as_str(),
+        at,
+        due_at,
+        closed_at: (to == Status::Closed).then_some(at),
+        assignee,
+    };
+    if !wushe_store::service::orders::set_status(c, o.id, &m).await? {
+        return Ok(false);
+    }
+    let subject = Subject::new(MACHINE.name, o.id, o.community_id);
+    workflow::count(c, subject, &o.place_path, Some(from), to).await?;
+    wushe_store::service::alerts::clear(c, MACHINE.name, o.id, at).await?;
+    Ok(true)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -434,16 +464,14 @@ pub async fn act(
             "the note is longer than 500 characters",
         ));
     }
-    let moved = wushe_store::service::orders::set_status(
+    let moved = move_order(
         &mut c,
-        o.id,
-        &Move {
-            from: from.as_str(),
-            to: to.as_str(),
-            at: now,
-            due_at: deadlines.due(to, now),
-            assignee: assignee.as_ref().map(|(t, i, n)| (*t, *i, n.as_str())),
-        },
+        &o,
+        from,
+        to,
+        now,
+        deadlines.due(to, now),
+        assignee.as_ref().map(|(t, i, n)| (*t, *i, n.as_str())),
     )
     .await?;
     if !moved {
@@ -451,7 +479,6 @@ pub async fn act(
         // reach here; with it, the loser waits and then sees the new status above).
         return Err(MACHINE.refuse(from, action).into());
     }
-    wushe_store::service::alerts::clear(&mut c, "order", o.id, now).await?;
     let mut note_full = note.clone();
     if let Some((_, _, name)) = &assignee {
         if !name.is_empty() {
@@ -605,22 +632,10 @@ pub async fn evaluate(
     .await?;
     let to = order::after_evaluation(by, &before);
     if to == Status::Closed {
-        let moved = wushe_store::service::orders::set_status(
-            &mut c,
-            o.id,
-            &Move {
-                from: from.as_str(),
-                to: to.as_str(),
-                at: now,
-                due_at: None,
-                assignee: None,
-            },
-        )
-        .await?;
+        let moved = move_order(&mut c, &o, from, to, now, None, None).await?;
         if !moved {
             return Err(MACHINE.refuse(from, Action::Evaluate).into());
         }
-        wushe_store::service::alerts::clear(&mut c, "order", o.id, now).await?;
     }
     let note = format!(
         "{}评价{}分{}",
@@ -666,20 +681,17 @@ pub async fn close_lapsed(app: &App, id: Uuid, now: DateTime<Utc>) -> AppResult<
     if status_of(&o) != Status::Completed || o.due_at.is_none_or(|d| d >= now) {
         return Ok(false);
     }
-    let moved = wushe_store::service::orders::set_status(
+    let moved = move_order(
         &mut c,
-        o.id,
-        &Move {
-            from: Status::Completed.as_str(),
-            to: Status::Closed.as_str(),
-            at: now,
-            due_at: None,
-            assignee: None,
-        },
+        &o,
+        Status::Completed,
+        Status::Closed,
+        now,
+        None,
+        None,
     )
     .await?;
     if moved {
-        wushe_store::service::alerts::clear(&mut c, "order", o.id, now).await?;
         step(
             &mut c,
             &sys,
@@ -816,7 +828,7 @@ pub async fn board(
         && f.assignee_id.is_none()
         && f.overdue_at.is_none();
     let counts: Vec<(String, i64, i64)> = if plain {
-        let kept = wushe_store::service::orders::kept_counts(&mut c, &scope).await?;
+        let kept = wushe_store::kernel::workflow::kept_counts(&mut c, MACHINE.name, &scope).await?;
         let late = wushe_store::service::orders::flagged_counts(&mut c, &scope).await?;
         kept.into_iter()
             .map(|(st, n)| {
@@ -838,7 +850,7 @@ pub async fn board(
         };
         let here = of(&counts).max(1);
         let all: Vec<(String, i64, i64)> =
-            wushe_store::service::orders::kept_counts(&mut c, &Scope::All)
+            wushe_store::kernel::workflow::kept_counts(&mut c, MACHINE.name, &Scope::All)
                 .await?
                 .into_iter()
                 .map(|(st, n)| (st, n, 0))

@@ -608,8 +608,10 @@ pub async fn check_ledgers(app: &App) -> AppResult<Vec<String>> {
     {
         out.push(format!("{path} {month} 月度时长 {kept} ≠ 记录合计 {sum} / monthly minutes disagree with the records"));
     }
+    let orders = wushe_store::service::orders::per_place(&mut c).await?;
+    let order = wushe_domain::service::order::MACHINE.name;
     for (bucket, status, kept, actual) in
-        wushe_store::service::orders::count_mismatches(&mut c).await?
+        crate::kernel::workflow::count_mismatches(&mut c, order, orders).await?
     {
         out.push(format!("工单计数 {bucket} {status} {kept} ≠ 实际 {actual} / order counts disagree with the orders"));
     }

@@ -147,6 +147,13 @@ pub fn segment(id: Uuid) -> String {
         .collect()
 }
 
+/// The bucket a row at `path` is counted in for kept status counts: its grid (the first four segments:
+/// district, street, community, grid), or its community or street when it sits above any grid.
+pub fn count_bucket(path: &str) -> String {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    format!("/{}/", segs[..segs.len().min(4)].join("/"))
+}
+
 /// A materialized path `/<root segment>/<child segment>/.../<own segment>/`.
 ///
 /// Segments are [`segment`]s of the places' ids. Databases made before segments were shortened hold full
@@ -269,6 +276,15 @@ impl From<PlacePath> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_counted_in_their_grid_or_the_place_above_it() {
+        assert_eq!(count_bucket("/d/s/c/g/b/"), "/d/s/c/g/");
+        assert_eq!(count_bucket("/d/s/c/g/b/l/"), "/d/s/c/g/");
+        assert_eq!(count_bucket("/d/s/c/g/"), "/d/s/c/g/");
+        assert_eq!(count_bucket("/d/s/c/"), "/d/s/c/");
+        assert_eq!(count_bucket("/d/"), "/d/");
+    }
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

@@ -27,6 +27,29 @@ async fn every_workflow_keeps_its_steps_in_the_one_timeline() {
     );
     assert!(counts.iter().all(|(_, n)| *n > 0));
 
+    // The board's counts were kept with every change, and `wushe check` finds them equal to the orders;
+    // a count moved by hand is reported.
+    assert_eq!(
+        wushe_app::volunteering::points::check_ledgers(&t.app)
+            .await
+            .unwrap(),
+        Vec::<String>::new()
+    );
+    {
+        let mut tx = t.app.db.begin().await.unwrap();
+        let mut c = tx.conn();
+        wushe_store::on!(&mut c, c => sqlx::query(
+            "UPDATE status_counts SET n = n + 1 WHERE workflow = 'order' AND bucket = '/' AND status = 'closed'")
+            .execute(c).await.map(|_| ()))
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let problems = wushe_app::volunteering::points::check_ledgers(&t.app)
+        .await
+        .unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("工单计数 / closed"), "{problems:?}");
+
     for (path, workflow) in [
         ("/api/v1/orders?limit=1", "order"),
         ("/api/v1/events?limit=1", "event"),
@@ -218,6 +241,10 @@ async fn the_four_older_timelines_move_into_the_one_timeline() {
     c.exec(&format!(
         "INSERT INTO personal_texts (owner_id, field, community_id, body) VALUES ({}, 'note', {community}, '上门核实')",
         lit(1)
+    ))
+    .await;
+    c.exec(&format!(
+        "INSERT INTO order_counts (bucket, community_id, status, n) VALUES ('/a/b/c/d/', {community}, 'placed', 3)"
     ))
     .await;
     c.exec(match dialect {

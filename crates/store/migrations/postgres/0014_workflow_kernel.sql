@@ -29,6 +29,20 @@ INSERT INTO workflow_steps (id, community_id, workflow, subject_id, from_status,
         CASE to_status WHEN 'draft' THEN 'create' WHEN 'published' THEN 'publish'
             WHEN 'completed' THEN 'complete' ELSE 'cancel' END, actor_id, at FROM activity_timeline;
 
+-- Counts per status kept with every change (issue 13): the dispatch board's order_counts, now for any
+-- workflow, so a board of events or cases reads its counts without counting its rows.
+CREATE TABLE status_counts (
+    workflow      TEXT NOT NULL,
+    bucket        TEXT COLLATE "C" NOT NULL,
+    community_id  uuid,
+    status        TEXT NOT NULL,
+    n             BIGINT NOT NULL,
+    PRIMARY KEY (workflow, bucket, status)
+);
+INSERT INTO status_counts (workflow, bucket, community_id, status, n)
+    SELECT 'order', bucket, community_id, status, n FROM order_counts;
+DROP TABLE order_counts;
+
 -- Record-level access (issue 13): the few records that role x place is too wide for (a resident's health
 -- findings, a mediation case's parties, a social worker's case work) are read only by the users granted
 -- them, checked in SQL beside the place scope. A grant is withdrawn, never deleted, so who could read what

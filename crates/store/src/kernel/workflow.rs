@@ -1,13 +1,13 @@
-//! The workflow kernel's rows: one timeline for every workflow (`workflow_steps`, decision 0016), the step
-//! deadlines each community sets per workflow and category, and grants on single records that role ×
-//! place is too wide for.
+//! The workflow kernel's rows: one timeline for every workflow (`workflow_steps`, decision 0016), the
+//! counts per status kept with every change, the step deadlines each community sets per workflow and
+//! category, and grants on single records that role × place is too wide for.
 
 use chrono::{DateTime, Utc};
 use sqlx::{Database, QueryBuilder};
 use uuid::Uuid;
 
 use crate::kernel::texts::{self, Text};
-use crate::{on, Conn, Result};
+use crate::{on, Conn, Result, Scope};
 
 /// One step of any workflow's timeline.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -55,6 +55,55 @@ pub async fn timeline(c: &mut Conn<'_>, subject: Uuid) -> Result<Vec<StepRow>> {
         on!(c, c => sqlx::query_as::<_, StepRow>(&format!("SELECT id, community_id, workflow, subject_id,
         from_status, to_status, action, actor_id, at, {} AS note FROM workflow_steps WHERE subject_id = $1
         ORDER BY at, id", texts::read("workflow_steps.id", "note"))).bind(subject).fetch_all(c).await)?,
+    )
+}
+
+/// Moves a workflow's kept count of records in `status` by `delta`, in `bucket` and in the total (`/`).
+pub async fn bump(
+    c: &mut Conn<'_>,
+    workflow: &str,
+    bucket: &str,
+    community: Uuid,
+    status: &str,
+    delta: i64,
+) -> Result<()> {
+    for (bucket, cid) in [(bucket, Some(community)), ("/", None)] {
+        on!(c, c => sqlx::query("INSERT INTO status_counts (workflow, bucket, community_id, status, n)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (workflow, bucket, status) DO UPDATE SET n = status_counts.n + excluded.n")
+            .bind(workflow).bind(bucket).bind(cid).bind(status).bind(delta).execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// A workflow's kept counts per status under a scope: the total row for everything, else the buckets.
+pub async fn kept_counts(
+    c: &mut Conn<'_>,
+    workflow: &str,
+    scope: &Scope,
+) -> Result<Vec<(String, i64)>> {
+    on!(c, c => {
+        let mut qb = QueryBuilder::new("SELECT status, CAST(SUM(n) AS BIGINT) FROM status_counts WHERE workflow = ");
+        qb.push_bind(workflow);
+        match scope {
+            Scope::All => {
+                qb.push(" AND bucket = '/'");
+            }
+            _ => {
+                qb.push(" AND bucket <> '/'");
+                scope.push_filter(&mut qb, "bucket");
+            }
+        }
+        qb.push(" GROUP BY status");
+        Ok(qb.build_query_as::<(String, i64)>().fetch_all(c).await?)
+    })
+}
+
+/// Every kept count of a workflow: (bucket, status, n), for `wushe check`.
+pub async fn kept_rows(c: &mut Conn<'_>, workflow: &str) -> Result<Vec<(String, String, i64)>> {
+    Ok(
+        on!(c, c => sqlx::query_as("SELECT bucket, status, n FROM status_counts WHERE workflow = $1")
+        .bind(workflow).fetch_all(c).await)?,
     )
 }
 

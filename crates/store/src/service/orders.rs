@@ -51,31 +51,6 @@ pub struct OrderRow {
 const COLS: &str = "id, community_id, place_path, household_id, category, content, wanted_by, status, status_since,
     due_at, assignee_type, assignee_id, assignee_name, placed_by, created_at, updated_at, closed_at, photos";
 
-/// The counts bucket of an order's place: its grid (the first four path segments), or its community.
-pub fn bucket_of(place_path: &str) -> String {
-    let segs: Vec<&str> = place_path.split('/').filter(|s| !s.is_empty()).collect();
-    format!("/{}/", segs[..segs.len().min(4)].join("/"))
-}
-
-/// Moves the board's counts: `delta` orders of `status` in the order's bucket and in the total ('/').
-pub async fn bump(
-    c: &mut Conn<'_>,
-    place_path: &str,
-    community: Uuid,
-    status: &str,
-    delta: i64,
-) -> Result<()> {
-    for (bucket, cid) in [
-        (bucket_of(place_path), Some(community)),
-        ("/".to_owned(), None),
-    ] {
-        on!(c, c => sqlx::query("INSERT INTO order_counts (bucket, community_id, status, n) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (bucket, status) DO UPDATE SET n = order_counts.n + excluded.n")
-            .bind(&bucket).bind(cid).bind(status).bind(delta).execute(c).await.map(|_| ()))?;
-    }
-    Ok(())
-}
-
 /// Inserts an order.
 pub async fn insert(c: &mut Conn<'_>, o: &OrderRow) -> Result<()> {
     on!(c, c => sqlx::query(&format!("INSERT INTO orders ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
@@ -83,8 +58,8 @@ pub async fn insert(c: &mut Conn<'_>, o: &OrderRow) -> Result<()> {
         .bind(o.id).bind(o.community_id).bind(&o.place_path).bind(o.household_id).bind(&o.category).bind(&o.content)
         .bind(o.wanted_by).bind(&o.status).bind(o.status_since).bind(o.due_at).bind(&o.assignee_type)
         .bind(o.assignee_id).bind(&o.assignee_name).bind(o.placed_by).bind(o.created_at).bind(o.updated_at)
-        .bind(o.closed_at).bind(&o.photos).execute(c).await.map(|_| ()))?;
-    bump(c, &o.place_path, o.community_id, &o.status, 1).await
+        .bind(o.closed_at).bind(&o.photos).execute(c).await.map(|_| ()))
+    .map_err(Into::into)
 }
 
 /// Inserts orders in chunks (benchmarks and migrations from other systems).
@@ -102,15 +77,6 @@ pub async fn insert_many(c: &mut Conn<'_>, rows: &[OrderRow]) -> Result<()> {
             });
             qb.build().execute(&mut *c).await.map(|_| ())
         })?;
-    }
-    let mut counts: std::collections::BTreeMap<(String, Uuid, String), i64> = Default::default();
-    for o in rows {
-        *counts
-            .entry((bucket_of(&o.place_path), o.community_id, o.status.clone()))
-            .or_default() += 1;
-    }
-    for ((bucket, community, status), n) in counts {
-        bump(c, &bucket, community, &status, n).await?;
     }
     Ok(())
 }
@@ -143,17 +109,18 @@ pub struct Move<'a> {
     pub at: DateTime<Utc>,
     /// The new step's deadline.
     pub due_at: Option<DateTime<Utc>>,
+    /// When it closed (set with the move to the closing status, none otherwise).
+    pub closed_at: Option<DateTime<Utc>>,
     /// The assignee after the move: (type, id, name); `None` keeps it, `Some((None, None, ""))` clears it.
     pub assignee: Option<(Option<&'a str>, Option<Uuid>, &'a str)>,
 }
 
 /// Moves an order if it is still in `m.from`; false when another request moved it first.
 pub async fn set_status(c: &mut Conn<'_>, id: Uuid, m: &Move<'_>) -> Result<bool> {
-    let closed_at = (m.to == "closed").then_some(m.at);
     let n = on!(c, c => {
         let mut qb = QueryBuilder::new("UPDATE orders SET status = ");
         qb.push_bind(m.to).push(", status_since = ").push_bind(m.at).push(", updated_at = ").push_bind(m.at)
-          .push(", due_at = ").push_bind(m.due_at).push(", closed_at = ").push_bind(closed_at);
+          .push(", due_at = ").push_bind(m.due_at).push(", closed_at = ").push_bind(m.closed_at);
         if let Some((t, aid, name)) = m.assignee {
             qb.push(", assignee_type = ").push_bind(t).push(", assignee_id = ").push_bind(aid)
               .push(", assignee_name = ").push_bind(name);
@@ -161,12 +128,6 @@ pub async fn set_status(c: &mut Conn<'_>, id: Uuid, m: &Move<'_>) -> Result<bool
         qb.push(" WHERE id = ").push_bind(id).push(" AND status = ").push_bind(m.from);
         qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
     })?;
-    if n == 1 && m.from != m.to {
-        let (path, community): (String, Uuid) = on!(c, c => sqlx::query_as("SELECT place_path, community_id FROM orders WHERE id = $1")
-            .bind(id).fetch_one(c).await)?;
-        bump(c, &path, community, m.from, -1).await?;
-        bump(c, &path, community, m.to, 1).await?;
-    }
     Ok(n == 1)
 }
 
@@ -300,24 +261,6 @@ pub async fn list(
     })
 }
 
-/// The board's counts per status from the maintained table: under the scope, or of everything.
-pub async fn kept_counts(c: &mut Conn<'_>, scope: &Scope) -> Result<Vec<(String, i64)>> {
-    on!(c, c => {
-        let mut qb = QueryBuilder::new("SELECT status, CAST(SUM(n) AS BIGINT) FROM order_counts WHERE ");
-        match scope {
-            Scope::All => {
-                qb.push("bucket = '/'");
-            }
-            _ => {
-                qb.push("bucket <> '/'");
-                scope.push_filter(&mut qb, "bucket");
-            }
-        }
-        qb.push(" GROUP BY status");
-        Ok(qb.build_query_as::<(String, i64)>().fetch_all(c).await?)
-    })
-}
-
 /// Open overdue flags of orders under the scope, per step.
 pub async fn flagged_counts(c: &mut Conn<'_>, scope: &Scope) -> Result<Vec<(String, i64)>> {
     on!(c, c => {
@@ -329,38 +272,11 @@ pub async fn flagged_counts(c: &mut Conn<'_>, scope: &Scope) -> Result<Vec<(Stri
     })
 }
 
-/// Buckets whose kept counts differ from the orders (for `wushe check`): (bucket, status, kept, actual).
-pub async fn count_mismatches(c: &mut Conn<'_>) -> Result<Vec<(String, String, i64, i64)>> {
-    let mut actual: std::collections::BTreeMap<(String, String), i64> = Default::default();
-    let rows: Vec<(String, String, i64)> = on!(c, c => sqlx::query_as(
+/// How many orders are at each place in each status: (place path, status, n), for `wushe check`.
+pub async fn per_place(c: &mut Conn<'_>) -> Result<Vec<(String, String, i64)>> {
+    Ok(on!(c, c => sqlx::query_as(
         "SELECT place_path, status, CAST(COUNT(*) AS BIGINT) FROM orders GROUP BY place_path, status")
-        .fetch_all(c).await)?;
-    for (path, status, n) in rows {
-        *actual
-            .entry((bucket_of(&path), status.clone()))
-            .or_default() += n;
-        *actual.entry(("/".into(), status)).or_default() += n;
-    }
-    let kept: Vec<(String, String, i64)> = on!(c, c => sqlx::query_as(
-        "SELECT bucket, status, n FROM order_counts").fetch_all(c).await)?;
-    let mut out = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for (bucket, status, n) in kept {
-        let a = actual
-            .get(&(bucket.clone(), status.clone()))
-            .copied()
-            .unwrap_or(0);
-        if a != n {
-            out.push((bucket.clone(), status.clone(), n, a));
-        }
-        seen.insert((bucket, status));
-    }
-    for ((bucket, status), a) in actual {
-        if a != 0 && !seen.contains(&(bucket.clone(), status.clone())) {
-            out.push((bucket, status, 0, a));
-        }
-    }
-    Ok(out)
+        .fetch_all(c).await)?)
 }
 
 /// How many orders in scope are in each status (the board's counts), with how many of them are overdue.
