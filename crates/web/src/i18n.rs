@@ -85,12 +85,40 @@ impl Tr {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// A number with its unit (`n-hours`: 24小时 / 24 h), from a key that takes `$n`.
+    pub fn count(&self, key: &str, n: impl std::fmt::Display) -> String {
+        let mut args = std::collections::HashMap::new();
+        args.insert(
+            std::borrow::Cow::Borrowed("n"),
+            fluent_templates::fluent_bundle::FluentValue::from(n.to_string()),
+        );
+        LOCALES
+            .try_lookup_with_args(&self.id, key, &args)
+            .unwrap_or_else(|| format!("{n} {key}"))
+    }
+
+    /// The label of a stored code of some kind (`evaluator`, `station` → 站点), from `<kind>-<code>`.
+    pub fn of(&self, kind: &str, code: &str) -> String {
+        self.t(&format!("{kind}-{code}"))
+    }
+
+    /// The label of a workflow's status (`order`, `placed` → 待派单), from `<workflow>-status-<code>`.
+    pub fn status(&self, workflow: &str, code: &str) -> String {
+        self.of(&format!("{workflow}-status"), code)
+    }
+
+    /// The label of a step a workflow's timeline records (`order`, `dispatch` → 派单).
+    pub fn action(&self, workflow: &str, code: &str) -> String {
+        self.of(&format!("{workflow}-action"), code)
+    }
+
     /// True for English.
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
     }
 
-    /// Picks the Chinese or English of a pair the domain already gives.
+    /// Picks the Chinese or English of a pair the domain already gives (a role's or a status's label, a
+    /// refusal's message); every text a page writes itself is a key in `locales/` instead.
     pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         if self.is_en() {
             en
@@ -123,6 +151,96 @@ mod tests {
         }
         assert_eq!(Tr::new(Lang::Zh).t("nav-home"), "首页");
         assert_eq!(Tr::new(Lang::En).t("nav-home"), "Home");
+        // Every key parses and resolves in every language (a Fluent syntax error drops the entry, and the
+        // page would show the key itself).
+        for lang in [Lang::Zh, Lang::En] {
+            for k in &zh {
+                // Keys that take a number resolve with one.
+                let mut args = std::collections::HashMap::new();
+                args.insert(
+                    std::borrow::Cow::Borrowed("n"),
+                    fluent_templates::fluent_bundle::FluentValue::from("7"),
+                );
+                let text = LOCALES.try_lookup_with_args(&lang.id(), k, &args);
+                assert!(text.is_some(), "{k} does not resolve in {}", lang.code());
+                assert!(
+                    !text.unwrap().trim().is_empty(),
+                    "{k} is empty in {}",
+                    lang.code()
+                );
+            }
+        }
+        // The Chinese file is Chinese: each text holds a Chinese character, or is a unit or name that is
+        // the same in both (listed here).
+        let same_in_both = ["app-name-short"];
+        for k in &zh {
+            let text = Tr::new(Lang::Zh).count(k, 7);
+            assert!(
+                same_in_both.contains(&k.as_str())
+                    || text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{k} = {text} is not Chinese"
+            );
+        }
+    }
+
+    /// Every status of every workflow has its label, the same in Chinese as the domain's (which the API
+    /// gives as `status_label`), and every action its label.
+    #[test]
+    fn every_workflow_status_and_action_has_a_label() {
+        use wushe_domain::kernel::workflow::{Machine, Named};
+        fn check<S: Named, A: Named>(m: &Machine<S, A>, statuses: &[S], actions: &[&str]) {
+            let zh = Tr::new(Lang::Zh);
+            for s in statuses {
+                let key = format!("{}-status-{}", m.name, s.as_str());
+                assert!(LOCALES.try_lookup(&Lang::En.id(), &key).is_some(), "{key}");
+                assert_eq!(zh.status(m.name, s.as_str()), s.label_zh(), "{key}");
+            }
+            let mut all: Vec<&str> = m.steps.iter().map(|(_, a, _)| a.as_str()).collect();
+            all.extend(actions);
+            for a in all {
+                let key = format!("{}-action-{a}", m.name);
+                assert!(LOCALES.try_lookup(&Lang::En.id(), &key).is_some(), "{key}");
+                assert!(LOCALES.try_lookup(&Lang::Zh.id(), &key).is_some(), "{key}");
+            }
+        }
+        use wushe_domain::{
+            lists::project, service::event, service::order, volunteering::activity,
+        };
+        check(&order::MACHINE, &order::Status::ALL, &["place"]);
+        check(&event::MACHINE, &event::Status::ALL, &["report"]);
+        check(
+            &activity::MACHINE,
+            &activity::Status::ALL,
+            &[activity::CREATE],
+        );
+        check(&project::MACHINE, &project::Status::ALL, &["propose"]);
+    }
+
+    /// Pages write their own texts only as keys: no template or handler pairs a Chinese literal with an
+    /// English one inline any more (issue 13: one mechanism).
+    #[test]
+    fn no_page_pairs_texts_inline() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("templates"), root.join("src")];
+        let mut seen = 0;
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                seen += 1;
+                let squashed: String = text.split_whitespace().collect();
+                assert!(
+                    !squashed.contains(".pick(\""),
+                    "{} pairs texts inline; add a key to locales/ instead",
+                    p.display()
+                );
+            }
+        }
+        assert!(seen > 50, "{seen} files read");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod activities;
 mod auth;
 mod authz;
 mod certificates;
+mod chinese;
 mod crash;
 mod events;
 pub mod imports;

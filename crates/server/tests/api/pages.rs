@@ -866,7 +866,8 @@ async fn the_station_sets_deadlines_and_reads_the_rates_on_pages() {
         .get(&format!("/deadlines?community_id={}", m.community_a))
         .await;
     assert!(
-        page.contains("<td>养老</td><td>2h</td>") && page.contains("<td>井盖缺失</td>"),
+        // Two hours, in Chinese words (issue 13: no unit letters in Chinese pages).
+        page.contains("<td>养老</td><td>2小时</td>") && page.contains("<td>井盖缺失</td>"),
         "{page}"
     );
     // The new category is offered when reporting, and counted in the rates.

@@ -214,7 +214,12 @@ async fn account_page(
         .into_iter()
         .map(|t| TokenRow {
             id: t.id,
-            name: t.name,
+            // Logging in through the API makes a token of this name; the page says what it is.
+            name: if t.name == "login" {
+                ctx.t.t("token-from-login")
+            } else {
+                t.name
+            },
             created: wushe_domain::kernel::time::format_local(t.created_at),
             expires: wushe_domain::kernel::time::format_local(t.expires_at),
         })

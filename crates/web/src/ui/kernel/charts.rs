@@ -2,8 +2,10 @@
 
 use wushe_app::volunteering::hours::Month;
 
-/// A bar chart of hours by month, with the hours over each bar and the month under it.
-pub fn hours_by_month(months: &[Month], title: &str) -> String {
+use crate::i18n::Tr;
+
+/// A bar chart of hours by month, with the hours over each bar and the month under it; `tr` says the unit.
+pub fn hours_by_month(months: &[Month], title: &str, tr: &Tr) -> String {
     if months.is_empty() {
         return String::new();
     }
@@ -20,8 +22,9 @@ pub fn hours_by_month(months: &[Month], title: &str) -> String {
         let bh = ((m.hours.max(0.0) / max) * (h - foot - pad)).max(0.0);
         let y = h - foot - bh;
         out.push_str(&format!(
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{bh:.1}" fill="#0b62d6"><title>{} {}h</title></rect>"##,
-            m.month, m.hours
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{bh:.1}" fill="#0b62d6"><title>{} {}</title></rect>"##,
+            m.month,
+            tr.count("n-hours", m.hours)
         ));
         out.push_str(&format!(
             r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}</text>"#,
@@ -58,12 +61,20 @@ mod tests {
             hours,
             records: 1,
         };
-        let svg = hours_by_month(&[m("2026-01", 10.0), m("2026-02", 5.0)], "服务时长 <月>");
+        let svg = hours_by_month(
+            &[m("2026-01", 10.0), m("2026-02", 5.0)],
+            "服务时长 <月>",
+            &Tr::new(crate::i18n::Lang::Zh),
+        );
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(svg.contains("26-01") && svg.contains("26-02"));
         assert!(svg.contains("&lt;月>"));
         assert!(svg.contains(r#"height="168.0""#), "{svg}");
         assert!(svg.contains(r#"height="84.0""#));
-        assert_eq!(hours_by_month(&[], "x"), "");
+        assert!(svg.contains("10小时"), "{svg}");
+        assert_eq!(
+            hours_by_month(&[], "x", &Tr::new(crate::i18n::Lang::En)),
+            ""
+        );
     }
 }

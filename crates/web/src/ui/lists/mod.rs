@@ -50,13 +50,6 @@ impl ListsPage {
     fn kind(&self, k: &str) -> String {
         label(&wushe_app::lists::KINDS, k)
     }
-    fn status(&self, k: &str) -> &'static str {
-        match k {
-            "open" => "待满足",
-            "met" => "已满足",
-            _ => "已关闭",
-        }
-    }
 }
 
 /// Which quarter.

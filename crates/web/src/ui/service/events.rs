@@ -138,10 +138,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
                                 "photo".into(),
                                 user.ctx
                                     .t
-                                    .pick(
-                                        "照片过大或无法读取（最大5MB）",
-                                        "the photo is too large or unreadable (5 MB at most)",
-                                    )
+                                    .t("the-photo-is-too-large-or-unreadable-5")
                                     .to_owned(),
                             );
                         }
@@ -163,10 +160,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
                     "_".into(),
                     user.ctx
                         .t
-                        .pick(
-                            "提交的内容无法读取，照片请小于5MB",
-                            "the form could not be read; photos must be under 5 MB",
-                        )
+                        .t("the-form-could-not-be-read-photos-must")
                         .to_owned(),
                 );
                 break;
@@ -231,19 +225,6 @@ impl Fmt for EventPage {}
 impl EventPage {
     fn allows(&self, action: &str) -> bool {
         self.e.allowed_actions.iter().any(|a| a == action)
-    }
-
-    fn step(&self, action: &str) -> &'static str {
-        match action {
-            "report" => "上报",
-            "accept" => "受理",
-            "dispatch" => "派遣",
-            "resolve" => "处置",
-            "verify" => "核查",
-            "close" => "结案",
-            "escalate" => "上报上级",
-            _ => "",
-        }
     }
 }
 

@@ -194,10 +194,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
             "photo".into(),
             user.ctx
                 .t
-                .pick(
-                    "照片过大或无法读取（最大5MB）",
-                    "the photo is too large or unreadable (5 MB at most)",
-                )
+                .t("the-photo-is-too-large-or-unreadable-5")
                 .to_owned(),
         );
         return new_page(&s, user, f, errors).await;
@@ -278,27 +275,6 @@ impl OrderPage {
 
     fn evaluated(&self, by: &str) -> bool {
         self.o.evaluations.iter().any(|e| e.by == by)
-    }
-
-    fn party(&self, by: &str) -> &'static str {
-        match by {
-            "resident" => "居民",
-            "station" => "站点",
-            _ => "服务团队",
-        }
-    }
-
-    fn step(&self, action: &str) -> &'static str {
-        match action {
-            "place" => "点单",
-            "dispatch" => "派单",
-            "accept" => "接单",
-            "decline" => "退单",
-            "complete" => "完成",
-            "evaluate" => "评价",
-            "close" => "办结",
-            _ => "",
-        }
     }
 }
 

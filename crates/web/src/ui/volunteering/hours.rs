@@ -51,7 +51,8 @@ pub async fn monthly(
             places.extend(communities(&s, &actor).await);
             let chart = crate::ui::kernel::charts::hours_by_month(
                 &months,
-                ctx.t.pick("服务时长（小时）", "Service hours"),
+                &ctx.t.t("service-hours"),
+                &ctx.t,
             );
             render(&HoursPage {
                 ctx,

@@ -111,7 +111,8 @@ async fn team_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -
         Ok((team, months)) => {
             let chart = crate::ui::kernel::charts::hours_by_month(
                 &months,
-                ctx.t.pick("服务时长（小时）", "Service hours"),
+                &ctx.t.t("service-hours"),
+                &ctx.t,
             );
             let can_manage = actor.has_anywhere(Permission::ManageVolunteers);
             render(&TeamPage {
