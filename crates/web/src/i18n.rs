@@ -1,4 +1,5 @@
-//! Page translations: Fluent files in `locales/`, Simplified Chinese first, English by a switch.
+//! Page translations: Fluent files in `locales/`, Simplified Chinese first, Traditional Chinese and English by
+//! a switch.
 
 use fluent_templates::{static_loader, LanguageIdentifier, Loader};
 
@@ -15,15 +16,23 @@ static_loader! {
 pub enum Lang {
     /// 简体中文 (default).
     Zh,
+    /// 繁體中文 (Taiwan, Hong Kong, Macau).
+    ZhTw,
     /// English.
     En,
 }
 
 impl Lang {
-    /// From a stored or requested code; anything not English is Chinese.
+    /// From a stored or requested code; anything neither English nor Traditional Chinese is Simplified.
     pub fn from_code(code: &str) -> Lang {
-        if code.trim().to_ascii_lowercase().starts_with("en") {
+        let code = code.trim().to_ascii_lowercase();
+        if code.starts_with("en") {
             Lang::En
+        } else if ["zh-tw", "zh-hk", "zh-mo", "zh-hant"]
+            .iter()
+            .any(|p| code.starts_with(p))
+        {
+            Lang::ZhTw
         } else {
             Lang::Zh
         }
@@ -39,7 +48,7 @@ impl Lang {
                 .trim()
                 .to_ascii_lowercase();
             if code.starts_with("zh") {
-                return Lang::Zh;
+                return Lang::from_code(&code);
             }
             if code.starts_with("en") {
                 return Lang::En;
@@ -52,6 +61,7 @@ impl Lang {
     pub fn code(self) -> &'static str {
         match self {
             Lang::Zh => "zh-CN",
+            Lang::ZhTw => "zh-TW",
             Lang::En => "en",
         }
     }
@@ -142,18 +152,21 @@ mod tests {
         };
         let zh = keys(include_str!("../locales/zh-CN/main.ftl"));
         let en = keys(include_str!("../locales/en/main.ftl"));
+        let tw = keys(include_str!("../locales/zh-TW/main.ftl"));
         assert!(!zh.is_empty());
         for k in &zh {
             assert!(en.contains(k), "English lacks {k}");
+            assert!(tw.contains(k), "Traditional Chinese lacks {k}");
         }
-        for k in &en {
-            assert!(zh.contains(k), "Chinese lacks {k}");
+        for k in en.iter().chain(&tw) {
+            assert!(zh.contains(k), "Simplified Chinese lacks {k}");
         }
+        assert_eq!(Tr::new(Lang::ZhTw).t("nav-home"), "首頁");
         assert_eq!(Tr::new(Lang::Zh).t("nav-home"), "首页");
         assert_eq!(Tr::new(Lang::En).t("nav-home"), "Home");
         // Every key parses and resolves in every language (a Fluent syntax error drops the entry, and the
         // page would show the key itself).
-        for lang in [Lang::Zh, Lang::En] {
+        for lang in [Lang::Zh, Lang::ZhTw, Lang::En] {
             for k in &zh {
                 // Keys that take a number resolve with one.
                 let mut args = std::collections::HashMap::new();
@@ -248,5 +261,8 @@ mod tests {
         assert_eq!(Lang::from_accept("en-US,en;q=0.9,zh;q=0.8"), Lang::En);
         assert_eq!(Lang::from_accept("zh-CN,zh;q=0.9"), Lang::Zh);
         assert_eq!(Lang::from_accept("fr"), Lang::Zh);
+        assert_eq!(Lang::from_accept("zh-TW,zh;q=0.9"), Lang::ZhTw);
+        assert_eq!(Lang::from_accept("zh-Hant-HK"), Lang::ZhTw);
+        assert_eq!(Lang::from_code("zh-TW"), Lang::ZhTw);
     }
 }

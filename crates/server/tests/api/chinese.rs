@@ -179,3 +179,46 @@ async fn chinese_pages_show_no_codes_units_or_english() {
         found.join("\n")
     );
 }
+
+/// Traditional Chinese is offered beside Simplified and English: the switch keeps it, and a browser that
+/// asks for zh-TW gets it without switching.
+#[tokio::test]
+async fn traditional_chinese_is_one_switch_away() {
+    let t = spawn_with(false).await;
+    let b = t.page_session("admin", ADMIN_PASSWORD).await;
+    let home = b
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("首页") && home.contains(r#"href="/lang/zh-TW"#),
+        "{home}"
+    );
+    let r = b.get(t.url("/lang/zh-TW?next=/")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let home = b
+        .get(t.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("首頁") && !home.contains("首页"), "{home}");
+    assert!(home.contains(r#"lang="zh-TW""#));
+    let asked = t
+        .http
+        .get(t.url("/login"))
+        .header("accept-language", "zh-Hant-TW,zh;q=0.8")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(asked.contains("登錄"), "{asked}");
+}
