@@ -10,7 +10,7 @@ pub mod people;
 pub mod service;
 pub mod volunteering;
 
-pub use kernel::actor::{Actor, Grant};
+pub use kernel::actor::{Abilities, Actor, Grant};
 pub use kernel::error::{AppError, AppResult};
 
 use std::sync::Arc;

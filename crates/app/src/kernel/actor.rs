@@ -123,6 +123,26 @@ impl Actor {
         self.grants.iter().any(|g| g.role.allows(perm))
     }
 
+    /// What the caller may do somewhere in their area, for the menus and forms a page offers.
+    pub fn abilities(&self) -> Abilities {
+        let any = |p| self.has_anywhere(p);
+        Abilities {
+            read_people: any(Permission::ReadPeople),
+            write_people: any(Permission::WritePeople),
+            export_people: any(Permission::ExportPeople),
+            import_people: any(Permission::ImportPeople),
+            unmask_pii: any(Permission::UnmaskPii),
+            manage_places: any(Permission::ManagePlaces),
+            read_volunteers: any(Permission::ReadVolunteers),
+            manage_volunteers: any(Permission::ManageVolunteers),
+            manage_charity: any(Permission::ManageCharity),
+            dispatch_orders: any(Permission::DispatchOrders),
+            handle_events: any(Permission::HandleEvents),
+            manage_users: any(Permission::ManageUsers),
+            read_audit: any(Permission::ReadAudit),
+        }
+    }
+
     /// True when the caller has this role somewhere.
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
@@ -259,4 +279,37 @@ mod tests {
             Scope::Paths(vec![])
         );
     }
+}
+
+/// What a caller may do somewhere in their area: which menus, lists and create or manage forms a page
+/// offers. Decided here from the caller's grants, so that no page recomputes a permission; each write
+/// still checks its own at the place it writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Abilities {
+    /// Read households and residents.
+    pub read_people: bool,
+    /// Register and edit them.
+    pub write_people: bool,
+    /// Export the register.
+    pub export_people: bool,
+    /// Import spreadsheets.
+    pub import_people: bool,
+    /// See ID numbers and phones in full.
+    pub unmask_pii: bool,
+    /// Keep the map of places.
+    pub manage_places: bool,
+    /// Read volunteers, teams and hours.
+    pub read_volunteers: bool,
+    /// Keep volunteers, teams and activities.
+    pub manage_volunteers: bool,
+    /// Keep the supermarket and the points rule.
+    pub manage_charity: bool,
+    /// Run a station's dispatch board.
+    pub dispatch_orders: bool,
+    /// Handle grid events.
+    pub handle_events: bool,
+    /// Keep user accounts (and lawful erasures).
+    pub manage_users: bool,
+    /// Read the audit log.
+    pub read_audit: bool,
 }

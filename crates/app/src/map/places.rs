@@ -222,6 +222,23 @@ pub async fn children(
         .collect())
 }
 
+/// What the caller may do at one place.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AtPlace {
+    /// Keep it: rename, move, archive, add places below it, tag it.
+    pub manage: bool,
+    /// Register households and residents there.
+    pub register_people: bool,
+}
+
+/// What the caller may do at `place` (a page shows exactly these forms).
+pub fn may_at(actor: &Actor, place: &Place) -> AtPlace {
+    AtPlace {
+        manage: actor.can(Permission::ManagePlaces, &place.path),
+        register_people: actor.can(Permission::WritePeople, &place.path),
+    }
+}
+
 /// True when the caller may create a place at the top of the map (a district): a system-wide grant.
 pub fn may_create_roots(actor: &Actor) -> bool {
     actor.scope(Permission::ManagePlaces) == wushe_store::Scope::All

@@ -12,13 +12,16 @@ use wushe_domain::accounts::role::Permission;
 use wushe_domain::kernel::text::clean;
 use wushe_domain::kernel::workflow::Named;
 use wushe_domain::map::place::PlaceKind;
-use wushe_domain::service::event::{self, Action, Deadlines, Status, DEFAULT_CATEGORIES, MACHINE};
+use wushe_domain::service::event::{
+    self, Action, Deadlines, Standing, Status, DEFAULT_CATEGORIES, MACHINE,
+};
 use wushe_store::service::events::{EventFilter, EventRow};
 use wushe_store::{Conn, Scope};
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::page;
 use crate::kernel::workflow::{self, Change, Step, Subject};
+use crate::service::serving::Serving;
 use crate::{Actor, App, AppError, AppResult};
 
 /// A grid event as the API shows it.
@@ -70,6 +73,8 @@ pub struct Event {
     pub escalations: i64,
     /// The actions the event allows now.
     pub allowed_actions: Vec<String>,
+    /// Of those, the ones the caller may take (what a page offers them).
+    pub my_actions: Vec<String>,
     /// Every step.
     pub timeline: Vec<Step>,
     /// Reported at.
@@ -82,7 +87,12 @@ fn status_of(e: &EventRow) -> Status {
     Status::parse(&e.status).unwrap_or(Status::Reported)
 }
 
-fn view(e: EventRow, timeline: Vec<Step>, now: chrono::DateTime<chrono::Utc>) -> Event {
+fn view(
+    e: EventRow,
+    timeline: Vec<Step>,
+    now: chrono::DateTime<chrono::Utc>,
+    who: Standing,
+) -> Event {
     let status = status_of(&e);
     Event {
         id: e.id,
@@ -109,6 +119,11 @@ fn view(e: EventRow, timeline: Vec<Step>, now: chrono::DateTime<chrono::Utc>) ->
         escalations: e.escalations,
         allowed_actions: MACHINE
             .allowed(status)
+            .into_iter()
+            .map(|a| a.as_str().to_owned())
+            .collect(),
+        my_actions: who
+            .actions(status)
             .into_iter()
             .map(|a| a.as_str().to_owned())
             .collect(),
@@ -307,8 +322,9 @@ pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppRes
     )
     .await?;
     let tl = workflow::timeline(&mut c, row.id).await?;
+    let who = standing(actor, &row, &Serving::of(&mut c, actor).await?);
     tx.commit().await?;
-    Ok(view(row, tl, app.now()))
+    Ok(view(row, tl, app.now(), who))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -328,27 +344,13 @@ async fn step(
 }
 
 /// Whether the caller is the one an event was dispatched to.
-async fn is_assignee(c: &mut Conn<'_>, actor: &Actor, e: &EventRow) -> AppResult<bool> {
-    let (Some(kind), Some(id), Some(me)) =
-        (e.assignee_type.as_deref(), e.assignee_id, actor.author())
-    else {
-        return Ok(false);
-    };
-    Ok(match kind {
-        "user" => id == me,
-        "volunteer" => wushe_store::volunteering::volunteers::get(c, id)
-            .await?
-            .is_some_and(|v| v.user_id == Some(me)),
-        _ => match wushe_store::volunteering::volunteers::get_team(c, id)
-            .await?
-            .and_then(|t| t.leader_id)
-        {
-            Some(l) => wushe_store::volunteering::volunteers::get(c, l)
-                .await?
-                .is_some_and(|v| v.user_id == Some(me)),
-            None => false,
-        },
-    })
+/// How the caller stands to an event (the domain decides from it what they may do).
+fn standing(actor: &Actor, e: &EventRow, me: &Serving) -> Standing {
+    // The level the event is at now handles it: a steward for the grid, the community once escalated.
+    Standing {
+        handler: actor.can(Permission::HandleEvents, &e.place_path),
+        assignee: me.is(e.assignee_type.as_deref(), e.assignee_id),
+    }
 }
 
 /// Loads an event the caller may see: handlers at or above its grid (or at the level it was escalated
@@ -363,7 +365,9 @@ async fn load(c: &mut Conn<'_>, actor: &Actor, id: Uuid, lock: bool) -> AppResul
     let sees = actor.can(Permission::HandleEvents, &e.grid_path)
         || actor.can(Permission::HandleEvents, &e.place_path)
         || (e.reporter_id.is_some() && e.reporter_id == actor.author())
-        || is_assignee(c, actor, &e).await?;
+        || Serving::of(c, actor)
+            .await?
+            .is(e.assignee_type.as_deref(), e.assignee_id);
     if sees {
         Ok(e)
     } else {
@@ -401,14 +405,8 @@ pub async fn act(
     let e = load(&mut c, actor, id, true).await?;
     let from = status_of(&e);
     let mut to = MACHINE.next(from, action)?;
-    // The level the event is at now handles it: a steward for the grid, the community once escalated.
-    let handler = actor.can(Permission::HandleEvents, &e.place_path);
-    let assignee = is_assignee(&mut c, actor, &e).await?;
-    let may = match action {
-        Action::Resolve => handler || assignee,
-        _ => handler,
-    };
-    if !may {
+    let me = Serving::of(&mut c, actor).await?;
+    if !standing(actor, &e, &me).may(action) {
         return Err(AppError::Forbidden);
     }
     let now = app.now();
@@ -549,8 +547,9 @@ pub async fn act(
     )
     .await?;
     let tl = workflow::timeline(&mut c, e.id).await?;
+    let who = standing(actor, &next, &me);
     tx.commit().await?;
-    Ok(view(next, tl, app.now()))
+    Ok(view(next, tl, app.now(), who))
 }
 
 /// The team, volunteer or user an event is dispatched to, of the event's community.
@@ -614,7 +613,8 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Event> {
     let mut c = c.conn();
     let e = load(&mut c, actor, id, false).await?;
     let tl = workflow::timeline(&mut c, e.id).await?;
-    Ok(view(e, tl, app.now()))
+    let who = standing(actor, &e, &Serving::of(&mut c, actor).await?);
+    Ok(view(e, tl, app.now(), who))
 }
 
 /// What a caller may ask of the event list; whose reports a non-handler sees (their own) is the use
@@ -669,11 +669,15 @@ pub async fn list(
     }
     let rows = wushe_store::service::events::list(&mut c, &scope, &f, before, limit + 1).await?;
     let out = page::cut(rows, limit, |e| (e.created_at, e.id), |e| e);
+    let me = Serving::of(&mut c, actor).await?;
     Ok(page::Page {
         items: out
             .items
             .into_iter()
-            .map(|e| view(e, vec![], app.now()))
+            .map(|e| {
+                let who = standing(actor, &e, &me);
+                view(e, vec![], app.now(), who)
+            })
             .collect(),
         next_cursor: out.next_cursor,
     })

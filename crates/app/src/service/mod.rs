@@ -4,3 +4,4 @@ pub mod alerts;
 pub mod events;
 pub mod open311;
 pub mod orders;
+pub mod serving;

@@ -10,13 +10,14 @@ use uuid::Uuid;
 use wushe_domain::accounts::role::Permission;
 use wushe_domain::kernel::text::clean;
 use wushe_domain::kernel::workflow::Named;
-use wushe_domain::service::order::{self, Action, Deadlines, Evaluator, Status, MACHINE};
+use wushe_domain::service::order::{self, Action, Deadlines, Evaluator, Standing, Status, MACHINE};
 use wushe_store::service::orders::{EvaluationRow, Move, OrderFilter, OrderRow};
 use wushe_store::{Conn, Scope};
 
 use crate::kernel::audit::{self, Entry};
 use crate::kernel::page;
 use crate::kernel::workflow::{self, Change, Step, Subject};
+use crate::service::serving::Serving;
 use crate::{Actor, App, AppError, AppResult};
 
 /// One party's evaluation.
@@ -67,6 +68,11 @@ pub struct Order {
     pub placed_by: Option<Uuid>,
     /// The actions the order allows now (whoever may take them).
     pub allowed_actions: Vec<String>,
+    /// Of those, the ones the caller may take (what a page offers them).
+    pub my_actions: Vec<String>,
+    /// The parties the caller may evaluate as, among those that have not yet (`resident`, `station`,
+    /// `team`); on the board, which reads no evaluations, among all three.
+    pub may_evaluate_as: Vec<String>,
     /// Evaluations given so far.
     pub evaluations: Vec<Evaluation>,
     /// Every step, oldest first.
@@ -88,8 +94,19 @@ fn view(
     evaluations: Vec<EvaluationRow>,
     timeline: Vec<Step>,
     now: chrono::DateTime<chrono::Utc>,
+    who: Standing,
 ) -> Order {
     let status = status_of(&o);
+    let evaluated: Vec<&str> = evaluations.iter().map(|e| e.by_party.as_str()).collect();
+    let may_evaluate_as: Vec<String> = if MACHINE.allowed(status).contains(&Action::Evaluate) {
+        Evaluator::ALL
+            .into_iter()
+            .filter(|by| who.may_evaluate_as(*by) && !evaluated.contains(&by.as_str()))
+            .map(|by| by.as_str().to_owned())
+            .collect()
+    } else {
+        vec![]
+    };
     Order {
         id: o.id,
         community_id: o.community_id,
@@ -111,6 +128,13 @@ fn view(
             .into_iter()
             .map(|a| a.as_str().to_owned())
             .collect(),
+        my_actions: who
+            .actions(status)
+            .into_iter()
+            .filter(|a| *a != Action::Evaluate || !may_evaluate_as.is_empty())
+            .map(|a| a.as_str().to_owned())
+            .collect(),
+        may_evaluate_as,
         evaluations: evaluations
             .into_iter()
             .map(|e| Evaluation {
@@ -129,12 +153,14 @@ fn view(
 
 async fn full(
     c: &mut Conn<'_>,
+    actor: &Actor,
     o: OrderRow,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Order> {
     let ev = wushe_store::service::orders::evaluations(c, o.id).await?;
     let tl = workflow::timeline(c, o.id).await?;
-    Ok(view(o, ev, tl, now))
+    let who = standing(actor, &o, &Serving::of(c, actor).await?);
+    Ok(view(o, ev, tl, now, who))
 }
 
 /// The step deadlines of a community's category: what it set, or the defaults.
@@ -151,46 +177,15 @@ pub async fn deadlines_for(
     )
 }
 
-/// How the caller stands to an order.
-struct Standing {
-    /// Runs the station for its community.
-    station: bool,
-    /// Placed it (the resident, or a worker on their behalf).
-    placer: bool,
-    /// Serves it: the assigned volunteer, the assigned team's leader, or a carrier running teams there.
-    server: bool,
-}
-
-async fn standing(c: &mut Conn<'_>, actor: &Actor, o: &OrderRow) -> AppResult<Standing> {
+/// How the caller stands to an order (the domain decides from it what they may do).
+fn standing(actor: &Actor, o: &OrderRow, me: &Serving) -> Standing {
     let community_path = crate::kernel::actor::community_prefix(&o.place_path).unwrap_or_default();
-    let station = actor.can(Permission::DispatchOrders, &community_path);
-    let placer = o.placed_by.is_some() && o.placed_by == actor.author();
-    let mut server = actor.can(Permission::ManageVolunteers, &community_path);
-    if !server {
-        if let (Some(kind), Some(id), Some(me)) =
-            (o.assignee_type.as_deref(), o.assignee_id, actor.author())
-        {
-            server = match kind {
-                "volunteer" => wushe_store::volunteering::volunteers::get(c, id)
-                    .await?
-                    .is_some_and(|v| v.user_id == Some(me)),
-                _ => match wushe_store::volunteering::volunteers::get_team(c, id).await? {
-                    Some(t) => match t.leader_id {
-                        Some(l) => wushe_store::volunteering::volunteers::get(c, l)
-                            .await?
-                            .is_some_and(|v| v.user_id == Some(me)),
-                        None => false,
-                    },
-                    None => false,
-                },
-            };
-        }
+    let assigned = me.is(o.assignee_type.as_deref(), o.assignee_id);
+    Standing {
+        station: actor.can(Permission::DispatchOrders, &community_path),
+        placer: o.placed_by.is_some() && o.placed_by == actor.author(),
+        server: assigned || actor.can(Permission::ManageVolunteers, &community_path),
     }
-    Ok(Standing {
-        station,
-        placer,
-        server,
-    })
 }
 
 /// Loads an order the caller may see: the station, the placer, whoever serves it, or a grid steward of
@@ -207,7 +202,7 @@ async fn load(
         wushe_store::service::orders::get(c, id).await?
     }
     .ok_or(AppError::NotFound)?;
-    let s = standing(c, actor, &o).await?;
+    let s = standing(actor, &o, &Serving::of(c, actor).await?);
     if s.station || s.placer || s.server || actor.can(Permission::ReadPeople, &o.place_path) {
         Ok((o, s))
     } else {
@@ -345,7 +340,7 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
         },
     )
     .await?;
-    let out = full(&mut c, row, app.now()).await?;
+    let out = full(&mut c, actor, row, app.now()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -425,22 +420,10 @@ pub async fn act(
     let deadlines = deadlines_for(&mut c, o.community_id, &o.category).await?;
     let mut note = clean(&input.note);
     let assignee: Option<(Option<&str>, Option<Uuid>, String)> = match action {
-        Action::Dispatch => {
-            if !who.station {
-                return Err(AppError::Forbidden);
-            }
-            Some(assignee_of(&mut c, &o, &input).await?)
-        }
-        Action::Accept | Action::Complete => {
-            if !(who.server || who.station) {
-                return Err(AppError::Forbidden);
-            }
-            None
-        }
+        _ if !who.may(action) => return Err(AppError::Forbidden),
+        Action::Dispatch => Some(assignee_of(&mut c, &o, &input).await?),
+        Action::Accept | Action::Complete => None,
         Action::Decline => {
-            if !(who.server || who.station) {
-                return Err(AppError::Forbidden);
-            }
             note = clean(&input.reason);
             if note.is_empty() {
                 return Err(AppError::field(
@@ -521,7 +504,7 @@ pub async fn act(
     let row = wushe_store::service::orders::get(&mut c, o.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, row, app.now()).await?;
+    let out = full(&mut c, actor, row, app.now()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -599,12 +582,7 @@ pub async fn evaluate(
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let (o, who) = load(&mut c, actor, id, true).await?;
-    let may = match by {
-        Evaluator::Resident => who.placer || who.station,
-        Evaluator::Station => who.station,
-        Evaluator::Team => who.server,
-    };
-    if !may {
+    if !who.may_evaluate_as(by) {
         return Err(AppError::Forbidden);
     }
     let from = status_of(&o);
@@ -664,7 +642,7 @@ pub async fn evaluate(
     let row = wushe_store::service::orders::get(&mut c, o.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let out = full(&mut c, row, app.now()).await?;
+    let out = full(&mut c, actor, row, app.now()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -713,7 +691,7 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Order> {
     let mut c = app.db.read().await?;
     let mut c = c.conn();
     let (o, _) = load(&mut c, actor, id, false).await?;
-    full(&mut c, o, app.now()).await
+    full(&mut c, actor, o, app.now()).await
 }
 
 /// The orders the caller sees: the station's board for its area (stewards: their grid's households); a
@@ -744,6 +722,9 @@ pub struct Board {
     pub next_cursor: Option<String>,
     /// Counts per status over the whole filter (not only this page).
     pub counts: Vec<StatusCount>,
+    /// The caller runs a station somewhere in their area: the board is theirs to dispatch from and
+    /// its step deadlines theirs to set.
+    pub dispatcher: bool,
 }
 
 /// Whose own orders to list.
@@ -867,9 +848,11 @@ pub async fn board(
         wushe_store::service::orders::list(&mut c, &scope, &f, before, limit + 1, plan).await?;
     let out = page::cut(rows, limit, |o| (o.created_at, o.id), |o| o);
     let mut items = Vec::with_capacity(out.items.len());
+    let me = Serving::of(&mut c, actor).await?;
     for o in out.items {
-        // The board shows no timeline; one order's page does.
-        items.push(view(o, vec![], vec![], app.now()));
+        // The board shows no timeline or evaluations; one order's page does.
+        let who = standing(actor, &o, &me);
+        items.push(view(o, vec![], vec![], app.now(), who));
     }
     let counts = Status::ALL
         .iter()
@@ -890,6 +873,7 @@ pub async fn board(
         items,
         next_cursor: out.next_cursor,
         counts,
+        dispatcher: actor.has_anywhere(Permission::DispatchOrders),
     })
 }
 

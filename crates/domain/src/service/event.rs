@@ -149,6 +149,36 @@ impl Named for Action {
     }
 }
 
+/// How a caller stands to one event; who may take which step follows from it alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Handles events at the level the event is at now (its grid's steward, or the community once
+    /// escalated to it).
+    pub handler: bool,
+    /// The event was dispatched to them (a user, their volunteer record, or a team they lead).
+    pub assignee: bool,
+}
+
+impl Standing {
+    /// Whether the caller may take `action` (when the event's status allows it at all): the handler
+    /// takes every step; the assignee may also report it resolved.
+    pub fn may(self, action: Action) -> bool {
+        match action {
+            Action::Resolve => self.handler || self.assignee,
+            _ => self.handler,
+        }
+    }
+
+    /// The actions the caller may take on an event in `status`, in the table's order.
+    pub fn actions(self, status: Status) -> Vec<Action> {
+        MACHINE
+            .allowed(status)
+            .into_iter()
+            .filter(|a| self.may(*a))
+            .collect()
+    }
+}
+
 /// The loop, once. A verification that fails is the same step with another outcome (see [`verify`]).
 pub const MACHINE: Machine<Status, Action> = Machine {
     name: "event",
@@ -297,6 +327,23 @@ pub fn rates(events: &[Outcome]) -> Rates {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_may_take_each_step() {
+        for (handler, assignee) in [(false, false), (true, false), (false, true), (true, true)] {
+            let s = Standing { handler, assignee };
+            for a in Action::ALL {
+                let want = handler || (a == Action::Resolve && assignee);
+                assert_eq!(s.may(a), want, "{s:?} {a:?}");
+            }
+        }
+        let assignee = Standing {
+            assignee: true,
+            ..Standing::default()
+        };
+        assert_eq!(assignee.actions(Status::Dispatched), vec![Action::Resolve]);
+        assert_eq!(assignee.actions(Status::Reported), vec![]);
+    }
 
     /// Every (status, action) pair against the loop in API.md.
     #[test]

@@ -154,6 +154,49 @@ pub const MACHINE: Machine<Status, Action> = Machine {
     ],
 };
 
+/// How a caller stands to one order; who may take which step follows from it alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Runs the station of the order's community (dispatches, and evaluates as the station).
+    pub station: bool,
+    /// Placed it (the resident, or a worker on their behalf).
+    pub placer: bool,
+    /// Serves it: the assigned volunteer, the assigned team's leader, or a carrier running teams there.
+    pub server: bool,
+}
+
+impl Standing {
+    /// Whether the caller may take `action` (when the order's status allows it at all).
+    pub fn may(self, action: Action) -> bool {
+        match action {
+            Action::Dispatch => self.station,
+            Action::Accept | Action::Decline | Action::Complete => self.server || self.station,
+            Action::Evaluate => Evaluator::ALL.iter().any(|by| self.may_evaluate_as(*by)),
+            // An order closes by itself: with the third evaluation, or when the evaluation period ends.
+            Action::Close => false,
+        }
+    }
+
+    /// Whether the caller may give `by`'s evaluation: the resident's is the placer's (or the station's
+    /// on their behalf), the team's is whoever serves it.
+    pub fn may_evaluate_as(self, by: Evaluator) -> bool {
+        match by {
+            Evaluator::Resident => self.placer || self.station,
+            Evaluator::Station => self.station,
+            Evaluator::Team => self.server,
+        }
+    }
+
+    /// The actions the caller may take on an order in `status`, in the table's order.
+    pub fn actions(self, status: Status) -> Vec<Action> {
+        MACHINE
+            .allowed(status)
+            .into_iter()
+            .filter(|a| self.may(*a))
+            .collect()
+    }
+}
+
 /// Who evaluates (联合评单).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -305,6 +348,47 @@ impl Deadlines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every standing against every action and evaluator, written out from DOMAIN.md: the station
+    /// dispatches, nobody closes by hand, whoever serves (or the station) accepts, declines and completes, and each of
+    /// the three parties evaluates as itself (the station may also for the resident).
+    #[test]
+    fn who_may_take_each_step() {
+        for bits in 0..8u8 {
+            let s = Standing {
+                station: bits & 1 != 0,
+                placer: bits & 2 != 0,
+                server: bits & 4 != 0,
+            };
+            for a in Action::ALL {
+                let want = match a {
+                    Action::Dispatch => s.station,
+                    Action::Close => false,
+                    Action::Accept | Action::Decline | Action::Complete => s.station || s.server,
+                    Action::Evaluate => s.station || s.placer || s.server,
+                };
+                assert_eq!(s.may(a), want, "{s:?} {a:?}");
+            }
+            assert_eq!(
+                s.may_evaluate_as(Evaluator::Resident),
+                s.placer || s.station
+            );
+            assert_eq!(s.may_evaluate_as(Evaluator::Station), s.station);
+            assert_eq!(s.may_evaluate_as(Evaluator::Team), s.server);
+        }
+        let placer = Standing {
+            placer: true,
+            ..Standing::default()
+        };
+        assert_eq!(placer.actions(Status::Placed), vec![]);
+        assert_eq!(placer.actions(Status::Completed), vec![Action::Evaluate]);
+        let station = Standing {
+            station: true,
+            ..Standing::default()
+        };
+        assert_eq!(station.actions(Status::Placed), vec![Action::Dispatch]);
+        assert_eq!(station.actions(Status::Completed), vec![Action::Evaluate]);
+    }
 
     /// Every (status, action) pair against the loop as API.md and DOMAIN.md describe it.
     #[test]

@@ -339,3 +339,48 @@ async fn a_community_adds_event_categories_with_their_deadlines() {
     let since = chrono::DateTime::parse_from_rfc3339(e["status_since"].as_str().unwrap()).unwrap();
     assert_eq!(due - since, Duration::hours(1));
 }
+
+/// Issue 13: with each event the use case says what this caller may do now: the steward handles it, the
+/// reporter waits, and the team it was dispatched to may report it resolved (and nothing else).
+#[tokio::test]
+async fn each_event_says_what_its_caller_may_do() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let steward = t.user("steward_a1", "grid_steward", Some(&m.grid_a1)).await;
+    let lane = t.user("resident_a", "resident", Some(&m.building_a1)).await;
+    let e = t
+        .post(
+            "/api/v1/events",
+            &lane,
+            json!({"grid_id": m.grid_a1, "category": "市容环境", "description": "楼道堆放杂物",
+                   "location_text": "1栋东侧路口"}),
+        )
+        .await
+        .expect(201);
+    let id = e["id"].as_str().unwrap().to_owned();
+    assert_eq!(e["my_actions"], json!([]));
+    let seen = t
+        .get(&format!("/api/v1/events/{id}"), &steward)
+        .await
+        .expect(200);
+    assert_eq!(seen["my_actions"], seen["allowed_actions"]);
+    assert!(seen["my_actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("accept")));
+    let listed = t.get("/api/v1/events", &steward).await.expect(200);
+    assert_eq!(listed["items"][0]["my_actions"], seen["my_actions"]);
+    let accepted = t
+        .post(&format!("/api/v1/events/{id}/accept"), &steward, json!({}))
+        .await
+        .expect(200);
+    assert!(accepted["my_actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("dispatch")));
+    let again = t
+        .get(&format!("/api/v1/events/{id}"), &lane)
+        .await
+        .expect(200);
+    assert_eq!(again["my_actions"], json!([]), "the reporter waits");
+}

@@ -525,3 +525,73 @@ async fn overdue_board(t: &TestApp, token: &str) -> Vec<String> {
         .map(|o| o["id"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// Issue 13: with each order the use case says what this caller may do now (`my_actions`, and as whom
+/// they may evaluate), so pages show exactly those and recompute no permission.
+#[tokio::test]
+async fn each_order_says_what_its_caller_may_do() {
+    let t = spawn().await;
+    let m = map(&t).await;
+    let worker = t
+        .user("worker_a", "community_worker", Some(&m.community_a))
+        .await;
+    let me = t.user("resident_a", "resident", Some(&m.building_a1)).await;
+    let home = t.household(&m.building_a1, "101").await;
+    let o = order(&t, &me, &m, &home).await;
+    let id = o["id"].as_str().unwrap().to_owned();
+    let mine = |v: &Value| (v["my_actions"].clone(), v["may_evaluate_as"].clone());
+    assert_eq!(mine(&o), (json!([]), json!([])), "the resident waits");
+    let read = |token: String| {
+        let t = &t;
+        let id = id.clone();
+        async move {
+            t.get(&format!("/api/v1/orders/{id}"), &token)
+                .await
+                .expect(200)
+        }
+    };
+    assert_eq!(mine(&read(worker.clone()).await).0, json!(["dispatch"]));
+    let board = t.get("/api/v1/orders", &worker).await.expect(200);
+    assert_eq!(board["items"][0]["my_actions"], json!(["dispatch"]));
+    assert_eq!(board["dispatcher"], true);
+    assert_eq!(
+        t.get("/api/v1/orders", &me).await.expect(200)["dispatcher"],
+        false
+    );
+
+    let (v, vol) = volunteer_with_login(&t, &worker, &m).await;
+    let url = |a: &str| format!("/api/v1/orders/{id}/{a}");
+    t.post(&url("dispatch"), &worker, json!({"volunteer_id": v["id"]}))
+        .await
+        .expect(200);
+    assert_eq!(
+        mine(&read(vol.clone()).await).0,
+        json!(["accept", "decline"])
+    );
+    assert_eq!(mine(&read(me.clone()).await).0, json!([]));
+    t.post(&url("accept"), &vol, json!({})).await.expect(200);
+    let done = t.post(&url("complete"), &vol, json!({})).await.expect(200);
+    assert_eq!(mine(&done), (json!(["evaluate"]), json!(["team"])));
+    assert_eq!(
+        mine(&read(me.clone()).await),
+        (json!(["evaluate"]), json!(["resident"]))
+    );
+    // The community's worker runs its teams too, so may also speak for the team.
+    assert_eq!(
+        mine(&read(worker.clone()).await),
+        (json!(["evaluate"]), json!(["resident", "station", "team"]))
+    );
+    let after = t
+        .post(
+            &url("evaluations"),
+            &me,
+            json!({"by": "resident", "score": 5}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(mine(&after), (json!([]), json!([])), "evaluated once");
+    assert_eq!(
+        mine(&read(worker.clone()).await),
+        (json!(["evaluate"]), json!(["station", "team"]))
+    );
+}

@@ -59,6 +59,9 @@ CREATE TABLE record_grants (
 );
 CREATE INDEX record_grants_user ON record_grants(user_id, record_id);
 CREATE INDEX record_grants_record ON record_grants(record_id, granted_at);
+
+-- Who the caller serves an order or event as: the teams their volunteer record leads, read per request.
+CREATE INDEX teams_leader ON teams(leader_id);
 DROP TRIGGER order_timeline_no_update;
 DROP TRIGGER order_timeline_no_delete;
 DROP TRIGGER event_timeline_no_update;

@@ -323,6 +323,14 @@ const TEAM_SELECT: &str = "SELECT t.id, t.community_id, t.place_path, t.parent_i
     (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id AND m.left_on IS NULL) AS member_count
     FROM teams t";
 
+/// The teams a volunteer leads (through `teams_leader`).
+pub async fn led_by(c: &mut Conn<'_>, volunteer: Uuid) -> Result<Vec<Uuid>> {
+    Ok(
+        on!(c, c => sqlx::query_scalar("SELECT id FROM teams WHERE leader_id = $1 ORDER BY id")
+        .bind(volunteer).fetch_all(c).await)?,
+    )
+}
+
 /// Inserts a team.
 pub async fn insert_team(c: &mut Conn<'_>, t: &TeamRow) -> Result<()> {
     on!(c, c => sqlx::query("INSERT INTO teams (id, community_id, place_path, parent_id, name, description, leader_id,

@@ -19,7 +19,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use wushe_app::{Actor, AppError};
-use wushe_domain::accounts::role::Permission;
 
 use crate::extract::{client_ip, cookie_value, token_of};
 use crate::i18n::{Lang, Tr};
@@ -52,6 +51,8 @@ pub struct PageCtx {
     pub here: String,
     /// A one-line message after an action.
     pub flash: Option<String>,
+    /// What the caller may do in their area (from the app; pages recompute no permission).
+    pub can: wushe_app::Abilities,
 }
 
 /// Field errors of a form, by field name.
@@ -132,46 +133,29 @@ fn lang_for(parts: &Parts, actor: Option<&Actor>) -> Lang {
         .unwrap_or(Lang::Zh)
 }
 
-fn menu(t: &Tr, actor: &Actor, path: &str) -> Vec<MenuItem> {
+fn menu(t: &Tr, can: &wushe_app::Abilities, path: &str) -> Vec<MenuItem> {
     let mut items: Vec<(&'static str, &'static str, bool)> = vec![("/", "nav-home", true)];
-    let read = actor.has_anywhere(Permission::ReadPeople);
-    items.push((
-        "/places",
-        "nav-places",
-        read || actor.has_anywhere(Permission::ManagePlaces),
-    ));
+    let read = can.read_people;
+    items.push(("/places", "nav-places", read || can.manage_places));
     items.push(("/households", "nav-households", read));
     items.push(("/residents", "nav-residents", read));
-    let volunteers = actor.has_anywhere(Permission::ReadVolunteers);
+    let volunteers = can.read_volunteers;
     items.push(("/volunteers", "nav-volunteers", volunteers));
     items.push(("/orders", "nav-orders", true));
     items.push(("/events", "nav-events", true));
     items.push((
         "/lists",
         "nav-lists",
-        actor.has_anywhere(Permission::ReadPeople)
-            || actor.has_anywhere(Permission::DispatchOrders),
+        can.read_people || can.dispatch_orders,
     ));
     items.push(("/activities", "nav-activities", true));
     items.push(("/me/volunteer", "nav-my-volunteer", true));
     items.push(("/teams", "nav-teams", volunteers));
     items.push(("/service-hours", "nav-service-hours", volunteers));
     items.push(("/supermarket", "nav-supermarket", volunteers));
-    items.push((
-        "/imports",
-        "nav-imports",
-        actor.has_anywhere(Permission::ImportPeople),
-    ));
-    items.push((
-        "/users",
-        "nav-users",
-        actor.has_anywhere(Permission::ManageUsers),
-    ));
-    items.push((
-        "/audit",
-        "nav-audit",
-        actor.has_anywhere(Permission::ReadAudit),
-    ));
+    items.push(("/imports", "nav-imports", can.import_people));
+    items.push(("/users", "nav-users", can.manage_users));
+    items.push(("/audit", "nav-audit", can.read_audit));
     items.push(("/account", "nav-account", true));
     items.push(("/api/docs/", "nav-api", true));
     items
@@ -228,8 +212,10 @@ impl FromRequestParts<AppState> for PageUser {
                 .find_map(|kv| kv.strip_prefix("msg="))
                 .map(|k| t.t(&format!("msg-{k}")))
         });
+        let can = actor.abilities();
         let ctx = PageCtx {
-            menu: menu(&t, &actor, parts.uri.path()),
+            menu: menu(&t, &can, parts.uri.path()),
+            can,
             user: Some(actor.display_name.clone()),
             t,
             here: urlencode(&here),
@@ -247,6 +233,7 @@ pub fn anonymous_ctx(parts: &Parts) -> PageCtx {
         menu: Vec::new(),
         here: urlencode(&parts.uri.to_string()),
         flash: None,
+        can: wushe_app::Abilities::default(),
     }
 }
 

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::charity::supermarket::{DonationLine, Item, ItemInput};
 use wushe_app::AppError;
-use wushe_domain::accounts::role::Permission;
 
 use super::volunteering::{communities, Fmt};
 use super::{error_page, refused, render, see_other, FormErrors, PageCtx, PageUser};
@@ -39,7 +38,7 @@ async fn supermarket_page(s: &AppState, user: PageUser, errors: FormErrors) -> R
     {
         Ok(p) => {
             let communities = communities(s, &actor).await;
-            let can_manage = actor.has_anywhere(Permission::ManageCharity);
+            let can_manage = actor.abilities().manage_charity;
             render(&SupermarketPage {
                 ctx,
                 items: p.items,
@@ -141,7 +140,7 @@ async fn item_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -
                 }
             }
             households.dedup_by_key(|h| h.id);
-            let can_manage = actor.has_anywhere(Permission::ManageCharity);
+            let can_manage = actor.abilities().manage_charity;
             render(&ItemPage {
                 ctx,
                 item,

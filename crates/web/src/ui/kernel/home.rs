@@ -37,10 +37,7 @@ pub async fn home(State(s): State<AppState>, user: PageUser) -> Response {
                     }
                 })
                 .collect();
-            let alerts = if actor
-                .has_anywhere(wushe_domain::accounts::role::Permission::DispatchOrders)
-                || actor.has_anywhere(wushe_domain::accounts::role::Permission::HandleEvents)
-            {
+            let alerts = if actor.abilities().dispatch_orders || actor.abilities().handle_events {
                 wushe_app::service::alerts::list(&s.app, &actor, None)
                     .await
                     .unwrap_or_default()

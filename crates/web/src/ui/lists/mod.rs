@@ -13,7 +13,6 @@ use wushe_app::lists::{
     Demand, DemandInput, Match, Project, ProjectStepInput, Resource, ResourceInput,
 };
 use wushe_app::AppError;
-use wushe_domain::accounts::role::Permission;
 use wushe_domain::lists::project::Action;
 
 use super::volunteering::{communities, Fmt};
@@ -124,7 +123,7 @@ async fn lists_page(
                     resources,
                     projects,
                     communities,
-                    station: actor.has_anywhere(Permission::DispatchOrders),
+                    station: actor.abilities().dispatch_orders,
                     f,
                     errors,
                 },
@@ -238,7 +237,7 @@ async fn demand_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors)
                     ctx,
                     d,
                     matches,
-                    station: actor.has_anywhere(Permission::DispatchOrders),
+                    station: actor.abilities().dispatch_orders,
                     errors,
                 },
                 bad,

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::map::places::Place;
 use wushe_app::people::households::Household;
-use wushe_domain::accounts::role::Permission;
 use wushe_domain::map::place::PlaceKind;
 
 use super::{error_page, render, see_other, FormErrors, PageCtx, PageUser};
@@ -149,8 +148,8 @@ async fn show_page(
                     label: ctx.t.pick(k.label_zh(), k.label_en()).to_owned(),
                 })
                 .collect();
-            let can_manage = actor.can(Permission::ManagePlaces, &place.path);
-            let can_write_people = actor.can(Permission::WritePeople, &place.path);
+            let at = wushe_app::map::places::may_at(&actor, &place);
+            let (can_manage, can_write_people) = (at.manage, at.register_people);
             let children = children.into_iter().map(|p| item(&ctx, p)).collect();
             let place = item(&ctx, place);
             render(&ShowPage {

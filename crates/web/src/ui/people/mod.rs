@@ -12,7 +12,6 @@ use uuid::Uuid;
 use wushe_app::map::places::Place;
 use wushe_app::people::households::Household;
 use wushe_app::people::residents::{Resident, ResidentInput, ResidentPatch};
-use wushe_domain::accounts::role::Permission;
 
 use super::{
     error_page, refused, render, render_form, see_other, urlencode, FormErrors, PageCtx, PageUser,
@@ -81,7 +80,7 @@ pub async fn households(
                 tag: q.tag.unwrap_or_default(),
                 place_id: q.place_id.map(|p| p.to_string()).unwrap_or_default(),
                 qs: base,
-                can_export: actor.has_anywhere(Permission::ExportPeople),
+                can_export: actor.abilities().export_people,
             })
         }
         Err(e) => error_page(ctx, e),
@@ -212,14 +211,14 @@ async fn household_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErro
     };
     match load.await {
         Ok((h, residents)) => {
-            let can_write = actor.has_anywhere(Permission::WritePeople);
+            let can_write = actor.abilities().write_people;
             let tags_text = h.tags.join("、");
             render(&HouseholdPage {
                 ctx,
                 h,
                 residents,
                 can_write,
-                can_erase: actor.has_anywhere(Permission::ManageUsers),
+                can_erase: actor.abilities().manage_users,
                 errors,
                 tags_text,
             })
@@ -320,8 +319,8 @@ pub async fn residents(
                     .iter()
                     .map(|s| s.to_string())
                     .collect(),
-                can_export: actor.has_anywhere(Permission::ExportPeople),
-                can_unmask: actor.has_anywhere(Permission::UnmaskPii),
+                can_export: actor.abilities().export_people,
+                can_unmask: actor.abilities().unmask_pii,
             })
         }
         Err(e) => error_page(ctx, e),
@@ -547,9 +546,9 @@ async fn resident_page(
             )
         })
         .collect();
-    let can_write = actor.has_anywhere(Permission::WritePeople);
-    let can_unmask = actor.has_anywhere(Permission::UnmaskPii);
-    let can_erase = actor.has_anywhere(Permission::ManageUsers);
+    let can_write = actor.abilities().write_people;
+    let can_unmask = actor.abilities().unmask_pii;
+    let can_erase = actor.abilities().manage_users;
     render(&ResidentPage {
         ctx,
         r,
@@ -585,7 +584,7 @@ pub async fn edit_resident(
     user: PageUser,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let may_unmask = user.actor.has_anywhere(Permission::UnmaskPii);
+    let may_unmask = user.actor.abilities().unmask_pii;
     let r = match wushe_app::people::residents::get(&s.app, &user.actor, id, may_unmask).await {
         Ok(r) => r,
         Err(e) => return error_page(user.ctx, e),

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::service::events::{Event, Report, StepInput};
 use wushe_app::AppError;
-use wushe_domain::accounts::role::Permission;
 use wushe_domain::service::event::Action;
 
 use crate::extract::ApiQuery;
@@ -67,7 +66,7 @@ pub async fn list(
             items: p.items,
             next: p.next_cursor.unwrap_or_default(),
             q,
-            handler: actor.has_anywhere(Permission::HandleEvents),
+            handler: actor.abilities().handle_events,
             statuses: wushe_domain::service::event::Status::ALL
                 .iter()
                 .map(|s| (s.as_str(), s.label_zh()))
@@ -215,7 +214,6 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
 struct EventPage {
     ctx: PageCtx,
     e: Event,
-    handler: bool,
     teams: Vec<(String, String)>,
     errors: FormErrors,
 }
@@ -224,7 +222,7 @@ impl Fmt for EventPage {}
 
 impl EventPage {
     fn allows(&self, action: &str) -> bool {
-        self.e.allowed_actions.iter().any(|a| a == action)
+        self.e.my_actions.iter().any(|a| a == action)
     }
 }
 
@@ -232,11 +230,7 @@ async fn event_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
     let PageUser { actor, ctx } = user;
     match wushe_app::service::events::get(&s.app, &actor, id).await {
         Ok(e) => {
-            let handler = match wushe_app::map::places::get(&s.app, &actor, e.place_id).await {
-                Ok(p) => actor.can(Permission::HandleEvents, &p.path),
-                Err(_) => false,
-            };
-            let teams = if handler {
+            let teams = if e.my_actions.iter().any(|a| a == "dispatch") {
                 crate::ui::team_choices(s, &actor, e.community_id).await
             } else {
                 vec![]
@@ -246,7 +240,6 @@ async fn event_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
                 &EventPage {
                     ctx,
                     e,
-                    handler,
                     teams,
                     errors,
                 },

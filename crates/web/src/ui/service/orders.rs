@@ -10,7 +10,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::service::orders::{ActInput, Board, Order, OrderInput};
 use wushe_app::AppError;
-use wushe_domain::accounts::role::Permission;
 use wushe_domain::service::order::{Action, DEFAULT_CATEGORIES};
 
 use crate::extract::ApiQuery;
@@ -24,7 +23,6 @@ struct BoardPage {
     ctx: PageCtx,
     board: Board,
     q: BoardQuery,
-    station: bool,
     categories: Vec<&'static str>,
 }
 
@@ -64,7 +62,6 @@ pub async fn board(
         overdue: q.overdue == "true",
         ..Default::default()
     };
-    let station = actor.has_anywhere(Permission::DispatchOrders);
     let cursor = none(&q.cursor);
     match wushe_app::service::orders::board(&s.app, &actor, &search, cursor.as_deref(), Some(100))
         .await
@@ -73,7 +70,6 @@ pub async fn board(
             ctx,
             board,
             q,
-            station,
             categories: DEFAULT_CATEGORIES.to_vec(),
         }),
         Err(e) => error_page(ctx, e),
@@ -261,7 +257,6 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
 struct OrderPage {
     ctx: PageCtx,
     o: Order,
-    station: bool,
     teams: Vec<(String, String)>,
     errors: FormErrors,
 }
@@ -269,12 +264,9 @@ struct OrderPage {
 impl Fmt for OrderPage {}
 
 impl OrderPage {
+    /// Whether the use case offers the caller this step (the page recomputes no permission).
     fn allows(&self, action: &str) -> bool {
-        self.o.allowed_actions.iter().any(|a| a == action)
-    }
-
-    fn evaluated(&self, by: &str) -> bool {
-        self.o.evaluations.iter().any(|e| e.by == by)
+        self.o.my_actions.iter().any(|a| a == action)
     }
 }
 
@@ -282,11 +274,7 @@ async fn order_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
     let PageUser { actor, ctx } = user;
     match wushe_app::service::orders::get(&s.app, &actor, id).await {
         Ok(o) => {
-            let station = match wushe_app::map::places::get(&s.app, &actor, o.community_id).await {
-                Ok(p) => actor.can(Permission::DispatchOrders, &p.path),
-                Err(_) => false,
-            };
-            let teams = if station {
+            let teams = if o.my_actions.iter().any(|a| a == "dispatch") {
                 crate::ui::team_choices(s, &actor, o.community_id).await
             } else {
                 vec![]
@@ -296,7 +284,6 @@ async fn order_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) 
                 &OrderPage {
                     ctx,
                     o,
-                    station,
                     teams,
                     errors,
                 },

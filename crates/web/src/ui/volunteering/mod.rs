@@ -18,7 +18,6 @@ use wushe_app::volunteering::hours::{RecordInput, ServiceRecord};
 use wushe_app::volunteering::points::PointsSummary;
 use wushe_app::volunteering::volunteers::{Volunteer, VolunteerInput};
 use wushe_app::{Actor, AppError};
-use wushe_domain::accounts::role::Permission;
 use wushe_domain::volunteering::activity::Step;
 use wushe_domain::volunteering::volunteer::VolunteerStatus;
 
@@ -155,7 +154,7 @@ pub async fn index(
                 q: q.q.unwrap_or_default(),
                 status: q.status.unwrap_or_default(),
                 min_hours: q.min_hours.map(|h| h.to_string()).unwrap_or_default(),
-                can_manage: actor.has_anywhere(Permission::ManageVolunteers),
+                can_manage: actor.abilities().manage_volunteers,
                 ctx,
             })
         }
@@ -295,14 +294,14 @@ async fn volunteer_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErro
     };
     match load.await {
         Ok((v, points, records)) => {
-            let can_manage = actor.has_anywhere(Permission::ManageVolunteers);
+            let can_manage = actor.abilities().manage_volunteers;
             render(&VolunteerPage {
                 ctx,
                 v,
                 points,
                 records,
                 can_manage,
-                can_erase: actor.has_anywhere(Permission::ManageUsers),
+                can_erase: actor.abilities().manage_users,
                 errors,
                 today: s.app.today(),
             })
@@ -459,7 +458,7 @@ pub async fn activities(
                 month: first.format("%Y-%m").to_string(),
                 prev: prev_first.format("%Y-%m").to_string(),
                 next: next_first.format("%Y-%m").to_string(),
-                can_manage: actor.has_anywhere(Permission::ManageVolunteers),
+                can_manage: actor.abilities().manage_volunteers,
                 ics,
             })
         }

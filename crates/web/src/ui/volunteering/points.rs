@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::volunteering::points::PointsPolicy;
-use wushe_domain::accounts::role::Permission;
 
 use super::communities;
 use crate::extract::ApiQuery;
@@ -50,7 +49,7 @@ async fn policy_page(
         },
         None => (None, vec![]),
     };
-    let can_manage = actor.has_anywhere(Permission::ManageCharity);
+    let can_manage = actor.abilities().manage_charity;
     render(&PolicyPage {
         ctx,
         communities,

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 use wushe_app::volunteering::volunteers::Team;
 use wushe_app::AppError;
-use wushe_domain::accounts::role::Permission;
 
 use super::{communities, Fmt};
 use crate::ui::{error_page, refused, render, see_other, FormErrors, PageCtx, PageUser};
@@ -31,7 +30,7 @@ async fn teams_page(s: &AppState, user: PageUser, errors: FormErrors) -> Respons
     {
         Ok(p) => {
             let communities = communities(s, &actor).await;
-            let can_manage = actor.has_anywhere(Permission::ManageVolunteers);
+            let can_manage = actor.abilities().manage_volunteers;
             render(&TeamsPage {
                 ctx,
                 items: p.items,
@@ -114,7 +113,7 @@ async fn team_page(s: &AppState, user: PageUser, id: Uuid, errors: FormErrors) -
                 &ctx.t.t("service-hours"),
                 &ctx.t,
             );
-            let can_manage = actor.has_anywhere(Permission::ManageVolunteers);
+            let can_manage = actor.abilities().manage_volunteers;
             render(&TeamPage {
                 ctx,
                 team,
