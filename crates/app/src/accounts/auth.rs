@@ -581,7 +581,7 @@ impl ApiToken {
 pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<ApiToken> {
     let name = wushe_domain::kernel::text::clean(name);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("name", "令牌名称", &name, 1, 50, &mut errs);
+    wushe_domain::accounts::limits::TOKEN_NAME.check(&name, &mut errs);
     errs.into_result(())?;
     let token = crypto::new_token();
     let id = Uuid::now_v7();

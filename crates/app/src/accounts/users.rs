@@ -169,7 +169,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewUser) -> AppResult<User
     if let Err(AppError::Validation(v)) = check_username(&username) {
         v.into_iter().for_each(|f| errs.push(f));
     }
-    wushe_domain::kernel::text::check_len("display_name", "姓名", &display_name, 1, 50, &mut errs);
+    wushe_domain::accounts::limits::DISPLAY_NAME.check(&display_name, &mut errs);
     if let Err(f) = wushe_domain::accounts::password::check_policy(&input.password, &username) {
         errs.push(f);
     }

@@ -209,7 +209,7 @@ async fn move_stock(
 
 /// Adds goods or a voucher to a community's catalogue.
 pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResult<Item> {
-    use wushe_domain::kernel::text::{check_len, clean};
+    use wushe_domain::kernel::text::clean;
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let kind = input
         .kind
@@ -229,16 +229,14 @@ pub async fn create_item(app: &App, actor: &Actor, input: ItemInput) -> AppResul
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "件".into());
     let merchant = clean(&input.merchant);
-    check_len("name", "名称", &name, 1, 50, &mut errs);
-    check_len("unit", "单位", &unit, 1, 10, &mut errs);
-    check_len(
-        "merchant",
-        "商家",
-        &merchant,
-        if kind == "voucher" { 1 } else { 0 },
-        100,
-        &mut errs,
-    );
+    wushe_domain::charity::limits::ITEM_NAME.check(&name, &mut errs);
+    wushe_domain::charity::limits::ITEM_UNIT.check(&unit, &mut errs);
+    let merchant_limit = if kind == "voucher" {
+        wushe_domain::charity::limits::VOUCHER_MERCHANT
+    } else {
+        wushe_domain::charity::limits::GOODS_MERCHANT
+    };
+    merchant_limit.check(&merchant, &mut errs);
     let price = input.points_price.unwrap_or(-1);
     if !(0..=100_000).contains(&price) {
         errs.push(wushe_domain::kernel::error::FieldError::new(
@@ -367,7 +365,7 @@ pub async fn purchase(
 ) -> AppResult<StockMovement> {
     let supplier = wushe_domain::kernel::text::clean(supplier);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("supplier", "供应方", &supplier, 0, 100, &mut errs);
+    wushe_domain::charity::limits::PURCHASE_SUPPLIER.check(&supplier, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -418,8 +416,8 @@ pub async fn relief(
     let reason = wushe_domain::kernel::text::clean(reason);
     let approver = wushe_domain::kernel::text::clean(approver);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("reason", "发放原因", &reason, 1, 200, &mut errs);
-    wushe_domain::kernel::text::check_len("approver", "审批人", &approver, 0, 50, &mut errs);
+    wushe_domain::charity::limits::RELIEF_REASON.check(&reason, &mut errs);
+    wushe_domain::charity::limits::RELIEF_APPROVER.check(&approver, &mut errs);
     if household_id.is_none() {
         errs.push(wushe_domain::kernel::error::FieldError::new(
             "household_id",
@@ -488,7 +486,7 @@ pub async fn stocktake(
     let diff = stock::stocktake_difference(item.stock, counted)?;
     if diff != 0 {
         let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-        wushe_domain::kernel::text::check_len("reason", "差异原因", &reason, 1, 200, &mut errs);
+        wushe_domain::charity::limits::STOCKTAKE_REASON.check(&reason, &mut errs);
         errs.into_result(())?;
         move_stock(
             &mut c,
@@ -612,7 +610,7 @@ pub async fn donate(
         None => None,
     };
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("donor_name", "捐赠人", &donor_name, 1, 100, &mut errs);
+    wushe_domain::charity::limits::DONOR_NAME.check(&donor_name, &mut errs);
     errs.into_result(())?;
     let today = app.today();
     let id = Uuid::now_v7();

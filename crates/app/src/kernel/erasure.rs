@@ -38,7 +38,7 @@ pub struct Erasure {
 pub async fn erase(app: &App, actor: &Actor, input: &ErasureInput) -> AppResult<Erasure> {
     let basis = wushe_domain::kernel::text::clean(&input.basis);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("basis", "依据", &basis, 1, 500, &mut errs);
+    wushe_domain::kernel::limits::ERASURE_BASIS.check(&basis, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();

@@ -112,7 +112,7 @@ pub async fn add(
     let name = clean(name);
     let parent = clean(parent);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("name", "类别名称", &name, 1, 30, &mut errs);
+    wushe_domain::lists::limits::CATEGORY_NAME.check(&name, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();

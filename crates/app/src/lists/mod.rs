@@ -168,9 +168,9 @@ pub async fn create_demand(app: &App, actor: &Actor, input: DemandInput) -> AppR
     let category = clean(&input.category);
     let content = clean(&input.content);
     let group_text = clean(&input.group_text);
-    wushe_domain::kernel::text::check_len("category", "需求类别", &category, 1, 30, &mut errs);
-    wushe_domain::kernel::text::check_len("content", "需求内容", &content, 1, 1000, &mut errs);
-    wushe_domain::kernel::text::check_len("group_text", "服务对象", &group_text, 0, 100, &mut errs);
+    wushe_domain::lists::limits::DEMAND_CATEGORY.check(&category, &mut errs);
+    wushe_domain::lists::limits::DEMAND_CONTENT.check(&content, &mut errs);
+    wushe_domain::lists::limits::DEMAND_GROUP.check(&group_text, &mut errs);
     let urgency = one_of(
         "urgency",
         "紧急程度",
@@ -441,23 +441,9 @@ pub async fn create_resource(
     let name = clean(&input.name);
     let provider_name = clean(&input.provider_name);
     let availability = clean(&input.availability);
-    wushe_domain::kernel::text::check_len("name", "资源名称", &name, 1, 100, &mut errs);
-    wushe_domain::kernel::text::check_len(
-        "provider_name",
-        "提供方",
-        &provider_name,
-        0,
-        100,
-        &mut errs,
-    );
-    wushe_domain::kernel::text::check_len(
-        "availability",
-        "可服务时间",
-        &availability,
-        0,
-        100,
-        &mut errs,
-    );
+    wushe_domain::lists::limits::RESOURCE_NAME.check(&name, &mut errs);
+    wushe_domain::lists::limits::RESOURCE_PROVIDER.check(&provider_name, &mut errs);
+    wushe_domain::lists::limits::RESOURCE_AVAILABILITY.check(&availability, &mut errs);
     let kind = one_of(
         "kind",
         "资源类型",
@@ -998,15 +984,8 @@ pub async fn create_project(
     let title = clean(title);
     let description = clean(description);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("title", "项目名称", &title, 1, 100, &mut errs);
-    wushe_domain::kernel::text::check_len(
-        "description",
-        "项目内容",
-        &description,
-        0,
-        2000,
-        &mut errs,
-    );
+    wushe_domain::lists::limits::PROJECT_TITLE.check(&title, &mut errs);
+    wushe_domain::lists::limits::PROJECT_DESCRIPTION.check(&description, &mut errs);
     if demand_ids.is_empty() {
         errs.push(wushe_domain::kernel::error::FieldError::new(
             "demand_ids",

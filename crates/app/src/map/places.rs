@@ -83,7 +83,7 @@ pub async fn load_visible(c: &mut Conn<'_>, actor: &Actor, id: Uuid) -> AppResul
 fn clean_name(name: &str) -> AppResult<String> {
     let name = text::clean(name);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    text::check_len("name", "名称", &name, 1, 50, &mut errs);
+    wushe_domain::map::limits::PLACE_NAME.check(&name, &mut errs);
     errs.into_result(name).map_err(AppError::from)
 }
 
@@ -394,7 +394,7 @@ pub async fn move_to(
 ) -> AppResult<Place> {
     let note = text::clean(note);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    text::check_len("note", "迁移原因", &note, 0, 200, &mut errs);
+    wushe_domain::map::limits::PLACE_MOVE_NOTE.check(&note, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();

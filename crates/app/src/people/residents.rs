@@ -587,7 +587,7 @@ pub async fn move_to(
 ) -> AppResult<Resident> {
     let note = wushe_domain::kernel::text::clean(note);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("note", "迁移原因", &note, 0, 200, &mut errs);
+    wushe_domain::people::limits::RESIDENT_MOVE_NOTE.check(&note, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();

@@ -186,22 +186,8 @@ pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppRes
     let category = clean(&r.category);
     let description = clean(&r.description);
     let location_text = clean(&r.location_text);
-    wushe_domain::kernel::text::check_len(
-        "description",
-        "问题描述",
-        &description,
-        1,
-        1000,
-        &mut errs,
-    );
-    wushe_domain::kernel::text::check_len(
-        "location_text",
-        "位置描述",
-        &location_text,
-        0,
-        200,
-        &mut errs,
-    );
+    wushe_domain::service::limits::EVENT_DESCRIPTION.check(&description, &mut errs);
+    wushe_domain::service::limits::EVENT_LOCATION.check(&location_text, &mut errs);
     if r.lat.is_some() != r.lng.is_some()
         || r.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
         || r.lng.is_some_and(|v| !(-180.0..=180.0).contains(&v))
@@ -503,12 +489,8 @@ pub async fn act(
             note = format!("上报至{}：{reason}", parent.name);
         }
     }
-    if note.chars().count() > 1000 {
-        return Err(AppError::field(
-            "note",
-            "说明不能超过1000字",
-            "the note is too long",
-        ));
+    if let Some(e) = wushe_domain::service::limits::EVENT_NOTE.error(&note) {
+        return Err(e.into());
     }
     let d = deadlines_for(&mut c, e.community_id, &e.category).await?;
     next.status = to.as_str().to_owned();

@@ -337,7 +337,7 @@ pub async fn issue_key(
 ) -> AppResult<IssuedKey> {
     let name = wushe_domain::kernel::text::clean(name);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("name", "系统名称", &name, 1, 50, &mut errs);
+    wushe_domain::service::limits::OPEN311_CLIENT_NAME.check(&name, &mut errs);
     errs.into_result(())?;
     let place_id = place_id
         .ok_or_else(|| AppError::field("place_id", "请选择社区或网格", "place_id is required"))?;

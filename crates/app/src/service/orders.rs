@@ -232,8 +232,8 @@ pub async fn place(app: &App, actor: &Actor, input: OrderInput) -> AppResult<Ord
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let category = clean(&input.category);
     let content = clean(&input.content);
-    wushe_domain::kernel::text::check_len("category", "服务类别", &category, 1, 30, &mut errs);
-    wushe_domain::kernel::text::check_len("content", "需求内容", &content, 1, 1000, &mut errs);
+    wushe_domain::service::limits::ORDER_CATEGORY.check(&category, &mut errs);
+    wushe_domain::service::limits::ORDER_CONTENT.check(&content, &mut errs);
     if input.photos.len() > 9 {
         errs.push(wushe_domain::kernel::error::FieldError::new(
             "photos",
@@ -440,12 +440,8 @@ pub async fn act(
             ))
         }
     };
-    if note.chars().count() > 500 {
-        return Err(AppError::field(
-            "note",
-            "说明不能超过500字",
-            "the note is longer than 500 characters",
-        ));
+    if let Some(e) = wushe_domain::service::limits::ORDER_NOTE.error(&note) {
+        return Err(e.into());
     }
     let moved = move_order(
         &mut c,
@@ -914,7 +910,8 @@ pub(crate) async fn save_deadlines<D: Serialize>(
 ) -> AppResult<()> {
     let category = clean(category);
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("category", category_zh, &category, 1, 30, &mut errs);
+    let most = wushe_domain::service::limits::DEADLINE_CATEGORY_MAX;
+    wushe_domain::kernel::text::check_len("category", category_zh, &category, 1, most, &mut errs);
     errs.into_result(())?;
     numbers?;
     let mut tx = app.db.begin().await?;

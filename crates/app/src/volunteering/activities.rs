@@ -233,14 +233,14 @@ async fn full(c: &mut Conn<'_>, a: ActivityRow, manager: bool) -> AppResult<Acti
 
 /// Plans an activity (`draft`).
 pub async fn create(app: &App, actor: &Actor, input: ActivityInput) -> AppResult<Activity> {
-    use wushe_domain::kernel::text::{check_len, clean};
+    use wushe_domain::kernel::text::clean;
     let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
     let title = clean(&input.title);
     let content = clean(&input.content);
     let place_text = clean(&input.place_text);
-    check_len("title", "活动名称", &title, 1, 100, &mut errs);
-    check_len("content", "活动内容", &content, 0, 2000, &mut errs);
-    check_len("place_text", "活动地点", &place_text, 1, 200, &mut errs);
+    wushe_domain::volunteering::limits::ACTIVITY_TITLE.check(&title, &mut errs);
+    wushe_domain::volunteering::limits::ACTIVITY_CONTENT.check(&content, &mut errs);
+    wushe_domain::volunteering::limits::ACTIVITY_PLACE.check(&place_text, &mut errs);
     let need = |v: bool,
                 field: &str,
                 zh: &str,
@@ -411,8 +411,8 @@ pub async fn advance(
             let sm = wushe_domain::kernel::text::clean(&d.summary);
             let fb = wushe_domain::kernel::text::clean(&d.feedback);
             let mut errs = wushe_domain::kernel::error::ValidationErrors::new();
-            wushe_domain::kernel::text::check_len("summary", "活动总结", &sm, 1, 5000, &mut errs);
-            wushe_domain::kernel::text::check_len("feedback", "反馈", &fb, 0, 2000, &mut errs);
+            wushe_domain::volunteering::limits::ACTIVITY_SUMMARY.check(&sm, &mut errs);
+            wushe_domain::volunteering::limits::ACTIVITY_FEEDBACK.check(&fb, &mut errs);
             if d.photos.len() > 30 || d.photos.iter().any(|p| p.is_empty() || p.len() > 500) {
                 errs.push(wushe_domain::kernel::error::FieldError::new(
                     "photos",

@@ -907,8 +907,8 @@ pub async fn create_team(
     let name = wushe_domain::kernel::text::clean(name);
     let description = wushe_domain::kernel::text::clean(description);
     let mut errs = ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("name", "队伍名称", &name, 1, 50, &mut errs);
-    wushe_domain::kernel::text::check_len("description", "简介", &description, 0, 500, &mut errs);
+    wushe_domain::volunteering::limits::TEAM_NAME.check(&name, &mut errs);
+    wushe_domain::volunteering::limits::TEAM_DESCRIPTION.check(&description, &mut errs);
     errs.into_result(())?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
@@ -1077,7 +1077,7 @@ pub async fn add_members(
     }
     let note = wushe_domain::kernel::text::clean(note);
     let mut errs = ValidationErrors::new();
-    wushe_domain::kernel::text::check_len("note", "备注", &note, 0, 100, &mut errs);
+    wushe_domain::volunteering::limits::MEMBER_NOTE.check(&note, &mut errs);
     errs.into_result(())?;
     let on = joined_on.unwrap_or_else(|| app.today());
     if on > app.today() {

@@ -1,3 +1,4 @@
 //! The charity supermarket's stock rules.
 
+pub mod limits;
 pub mod stock;

@@ -81,6 +81,41 @@ pub fn len_error(
     }
 }
 
+/// A text field's length rule: the field, its Chinese name for messages, and how many characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// The API field.
+    pub field: &'static str,
+    /// Its name in Chinese messages.
+    pub label_zh: &'static str,
+    /// Fewest characters (1 for a required field).
+    pub min: usize,
+    /// Most characters.
+    pub max: usize,
+}
+
+impl Limit {
+    /// A rule for `field` of `min..=max` characters.
+    pub const fn new(field: &'static str, label_zh: &'static str, min: usize, max: usize) -> Limit {
+        Limit {
+            field,
+            label_zh,
+            min,
+            max,
+        }
+    }
+
+    /// The error for `value`, if it breaks the rule.
+    pub fn error(&self, value: &str) -> Option<FieldError> {
+        len_error(self.field, self.label_zh, value, self.min, self.max)
+    }
+
+    /// Pushes the error for `value` into `errs`, if it breaks the rule.
+    pub fn check(&self, value: &str, errs: &mut ValidationErrors) {
+        check_len(self.field, self.label_zh, value, self.min, self.max, errs)
+    }
+}
+
 /// Pushes a length error for `value` into `errs` when it is outside `min..=max` chars.
 pub fn check_len(
     field: &str,

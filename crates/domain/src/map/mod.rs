@@ -1,3 +1,4 @@
 //! The place hierarchy and its paths.
 
+pub mod limits;
 pub mod place;

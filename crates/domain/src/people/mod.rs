@@ -3,6 +3,7 @@
 pub mod household;
 pub mod id_number;
 pub mod import;
+pub mod limits;
 pub mod phone;
 pub mod resident;
 pub mod sex;

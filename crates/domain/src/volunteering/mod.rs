@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod hours;
+pub mod limits;
 pub mod points;
 pub mod sheet;
 pub mod volunteer;
