@@ -12,27 +12,7 @@ use crate::kernel::audit::{self, Entry};
 use crate::kernel::sheet::write_sheet_apart;
 use crate::{Actor, App, AppError, AppResult};
 
-/// The volunteer sheet's columns.
-pub const VOLUNTEER_HEADERS: [&str; 18] = [
-    "志愿者编号",
-    "姓名",
-    "性别",
-    "出生日期",
-    "身份证号",
-    "联系电话",
-    "所属社区",
-    "技能",
-    "服务类别",
-    "党员",
-    "在职党员双报到",
-    "工作单位",
-    "可服务时间",
-    "状态",
-    "累计服务时长（小时）",
-    "积分余额",
-    "星级",
-    "登记日期",
-];
+pub use wushe_domain::volunteering::sheet::VOLUNTEER_HEADERS;
 
 /// The service-record sheet's columns.
 pub const RECORD_HEADERS: [&str; 11] = [

@@ -175,6 +175,29 @@ pub fn parse_volunteer_row(
     })
 }
 
+/// The volunteer sheet's columns, as exported; an import reads the same layout back (the computed ones,
+/// from 状态 on, are ignored).
+pub const VOLUNTEER_HEADERS: [&str; 18] = [
+    "志愿者编号",
+    "姓名",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "联系电话",
+    "所属社区",
+    "技能",
+    "服务类别",
+    "党员",
+    "在职党员双报到",
+    "工作单位",
+    "可服务时间",
+    "状态",
+    "累计服务时长（小时）",
+    "积分余额",
+    "星级",
+    "登记日期",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,23 +208,7 @@ mod tests {
 
     #[test]
     fn the_export_layout_is_read_back_and_computed_columns_are_ignored() {
-        let export = headers(&[
-            "志愿者编号",
-            "姓名",
-            "性别",
-            "出生日期",
-            "身份证号",
-            "联系电话",
-            "所属社区",
-            "技能",
-            "服务类别",
-            "党员",
-            "在职党员双报到",
-            "工作单位",
-            "可服务时间",
-            "状态",
-            "累计服务时长（小时）",
-        ]);
+        let export = headers(&VOLUNTEER_HEADERS[..15]);
         let map = volunteer_header_map(&export).unwrap();
         assert_eq!(map.len(), VOLUNTEER_IMPORT_HEADERS.len());
         assert_eq!(map["姓名"], 1);

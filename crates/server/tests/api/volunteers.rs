@@ -480,23 +480,7 @@ async fn volunteers_come_in_from_the_export_layout_once() {
     let idn = id_number("19800512", 124);
     let rid = t.resident(&h, "王芳", &idn).await;
     // The export's columns, computed ones included (they are ignored on the way in).
-    let headers = [
-        "志愿者编号",
-        "姓名",
-        "性别",
-        "出生日期",
-        "身份证号",
-        "联系电话",
-        "所属社区",
-        "技能",
-        "服务类别",
-        "党员",
-        "在职党员双报到",
-        "工作单位",
-        "可服务时间",
-        "状态",
-        "累计服务时长（小时）",
-    ];
+    let headers = &wushe_app::volunteering::export::VOLUNTEER_HEADERS[..15];
     let row = |name: &str, id: &str, phone: &str, community: &str, party: &str| -> Vec<String> {
         [
             "",
@@ -527,7 +511,7 @@ async fn volunteers_come_in_from_the_export_layout_once() {
         row("李强", "", "13800002222", "", "否"),
         row("周杰", "", "123", "", "也许"),
     ];
-    let file = crate::imports::xlsx(&headers, &rows);
+    let file = crate::imports::xlsx(headers, &rows);
     let (status, dry) = import(&t, &worker, file.clone(), &m.community_a, true).await;
     assert_eq!(status, 200, "{dry}");
     assert_eq!(dry["dry_run"], true);
@@ -588,7 +572,7 @@ async fn volunteers_come_in_from_the_export_layout_once() {
     let (status, _) = import(
         &t,
         &steward,
-        crate::imports::xlsx(&headers, &[]),
+        crate::imports::xlsx(headers, &[]),
         &m.community_a,
         true,
     )

@@ -3,3 +3,4 @@
 pub mod audit;
 pub mod charts;
 pub mod home;
+pub mod photo_form;

@@ -12,6 +12,7 @@ use wushe_app::AppError;
 use wushe_domain::service::event::Action;
 
 use crate::extract::ApiQuery;
+use crate::ui::kernel::photo_form::PhotoForm;
 use crate::ui::volunteering::Fmt;
 use crate::ui::{error_page, render, render_form, see_other, FormErrors, PageCtx, PageUser};
 use crate::AppState;
@@ -121,68 +122,19 @@ pub async fn new(State(s): State<AppState>, user: PageUser) -> Response {
 }
 
 /// `POST /events`: reports an event, with a photo if one was taken.
-pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart) -> Response {
-    let mut f = NewForm::default();
-    let mut photo: Vec<u8> = Vec::new();
-    let mut errors = FormErrors::default();
-    loop {
-        match m.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                if name == "photo" {
-                    match field.bytes().await {
-                        Ok(b) => photo = b.to_vec(),
-                        Err(_) => {
-                            errors.0.insert(
-                                "photo".into(),
-                                user.ctx
-                                    .t
-                                    .t("the-photo-is-too-large-or-unreadable-5")
-                                    .to_owned(),
-                            );
-                        }
-                    }
-                    continue;
-                }
-                let v = field.text().await.unwrap_or_default();
-                match name.as_str() {
-                    "grid_id" => f.grid_id = v,
-                    "category" => f.category = v,
-                    "description" => f.description = v,
-                    "location_text" => f.location_text = v,
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                errors.0.insert(
-                    "_".into(),
-                    user.ctx
-                        .t
-                        .t("the-form-could-not-be-read-photos-must")
-                        .to_owned(),
-                );
-                break;
-            }
-        }
-    }
+pub async fn create(State(s): State<AppState>, user: PageUser, m: Multipart) -> Response {
+    let (mut form, errors) = PhotoForm::read(m, &user.ctx.t).await;
+    let f = NewForm {
+        grid_id: form.take("grid_id"),
+        category: form.take("category"),
+        description: form.take("description"),
+        location_text: form.take("location_text"),
+    };
     if !errors.is_empty() {
         return new_page(&s, user, f, errors).await;
     }
     let result = async {
-        let photos = if photo.is_empty() {
-            vec![]
-        } else {
-            vec![
-                wushe_app::kernel::photos::upload(&s.app, &user.actor, &photo)
-                    .await
-                    .map_err(|e| match e {
-                        AppError::BadUpload { zh, en } => AppError::field("photo", &zh, &en),
-                        e => e,
-                    })?
-                    .id,
-            ]
-        };
+        let photos = form.upload(&s, &user.actor).await?;
         wushe_app::service::events::report(
             &s.app,
             &user.actor,

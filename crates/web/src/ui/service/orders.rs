@@ -13,6 +13,7 @@ use wushe_app::AppError;
 use wushe_domain::service::order::{Action, DEFAULT_CATEGORIES};
 
 use crate::extract::ApiQuery;
+use crate::ui::kernel::photo_form::PhotoForm;
 use crate::ui::volunteering::{communities, Fmt};
 use crate::ui::{error_page, render, render_form, see_other, FormErrors, PageCtx, PageUser};
 use crate::AppState;
@@ -152,47 +153,16 @@ pub async fn new(
 }
 
 /// `POST /orders`: places an order, with a photo if one was taken (a multipart form for the camera).
-pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart) -> Response {
-    let mut f = NewForm::default();
-    let mut photo: Vec<u8> = Vec::new();
-    let mut unreadable = false;
-    loop {
-        match m.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                if name == "photo" {
-                    match field.bytes().await {
-                        Ok(b) => photo = b.to_vec(),
-                        Err(_) => unreadable = true,
-                    }
-                    continue;
-                }
-                let v = field.text().await.unwrap_or_default();
-                match name.as_str() {
-                    "community_id" => f.community_id = v,
-                    "household_id" => f.household_id = v,
-                    "category" => f.category = v,
-                    "content" => f.content = v,
-                    "wanted_by" => f.wanted_by = v,
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                unreadable = true;
-                break;
-            }
-        }
-    }
-    if unreadable {
-        let mut errors = FormErrors::default();
-        errors.0.insert(
-            "photo".into(),
-            user.ctx
-                .t
-                .t("the-photo-is-too-large-or-unreadable-5")
-                .to_owned(),
-        );
+pub async fn create(State(s): State<AppState>, user: PageUser, m: Multipart) -> Response {
+    let (mut form, errors) = PhotoForm::read(m, &user.ctx.t).await;
+    let f = NewForm {
+        community_id: form.take("community_id"),
+        household_id: form.take("household_id"),
+        category: form.take("category"),
+        content: form.take("content"),
+        wanted_by: form.take("wanted_by"),
+    };
+    if !errors.is_empty() {
         return new_page(&s, user, f, errors).await;
     }
     let wanted_by = NaiveDate::parse_from_str(f.wanted_by.trim(), "%Y-%m-%d").ok();
@@ -215,19 +185,7 @@ pub async fn create(State(s): State<AppState>, user: PageUser, mut m: Multipart)
                 "dates are YYYY-MM-DD",
             ));
         }
-        let photos = if photo.is_empty() {
-            vec![]
-        } else {
-            vec![
-                wushe_app::kernel::photos::upload(&s.app, &user.actor, &photo)
-                    .await
-                    .map_err(|e| match e {
-                        AppError::BadUpload { zh, en } => AppError::field("photo", &zh, &en),
-                        e => e,
-                    })?
-                    .id,
-            ]
-        };
+        let photos = form.upload(&s, &user.actor).await?;
         wushe_app::service::orders::place(
             &s.app,
             &user.actor,
