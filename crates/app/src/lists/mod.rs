@@ -911,6 +911,8 @@ pub struct Project {
     pub claims: Vec<Claim>,
     /// What it allows now.
     pub allowed_actions: Vec<String>,
+    /// Of those, the ones the caller may take (the station of its community takes every step).
+    pub my_actions: Vec<String>,
     /// Every step.
     pub timeline: Vec<workflow::Step>,
 }
@@ -928,7 +930,13 @@ pub struct Claim {
     pub claimed_at: DateTime<Utc>,
 }
 
-async fn project_full(c: &mut Conn<'_>, p: ProjectRow) -> AppResult<Project> {
+/// Whether the caller may take a project's steps: the station of its community.
+fn runs_project(actor: &Actor, p: &ProjectRow) -> bool {
+    actor.can(Permission::DispatchOrders, &p.place_path)
+}
+
+async fn project_full(c: &mut Conn<'_>, actor: &Actor, p: ProjectRow) -> AppResult<Project> {
+    let mine = runs_project(actor, &p);
     let links = wushe_store::lists::links(c, p.id).await?;
     let claims = wushe_store::lists::claims(c, p.id).await?;
     let tl = workflow::timeline(c, p.id).await?;
@@ -967,6 +975,15 @@ async fn project_full(c: &mut Conn<'_>, p: ProjectRow) -> AppResult<Project> {
             .into_iter()
             .map(|a| a.as_str().to_owned())
             .collect(),
+        my_actions: if mine {
+            MACHINE
+                .allowed(status)
+                .into_iter()
+                .map(|a| a.as_str().to_owned())
+                .collect()
+        } else {
+            vec![]
+        },
         timeline: tl,
     })
 }
@@ -1068,7 +1085,7 @@ pub async fn create_project(
         },
     )
     .await?;
-    let out = project_full(&mut c, row).await?;
+    let out = project_full(&mut c, actor, row).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -1104,7 +1121,7 @@ pub async fn act_project(
     if !reader_scope(actor).covers(&p.place_path) {
         return Err(AppError::NotFound);
     }
-    if !actor.can(Permission::DispatchOrders, &p.place_path) {
+    if !runs_project(actor, &p) {
         return Err(AppError::Forbidden);
     }
     let from = Status::parse(&p.status).unwrap_or(Status::Proposed);
@@ -1208,7 +1225,7 @@ pub async fn act_project(
         },
     )
     .await?;
-    let out = project_full(&mut c, next).await?;
+    let out = project_full(&mut c, actor, next).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -1223,7 +1240,7 @@ pub async fn get_project(app: &App, actor: &Actor, id: Uuid) -> AppResult<Projec
     if !reader_scope(actor).covers(&p.place_path) {
         return Err(AppError::NotFound);
     }
-    project_full(&mut c, p).await
+    project_full(&mut c, actor, p).await
 }
 
 /// The project list of the caller's area, by quarter.
@@ -1233,7 +1250,7 @@ pub async fn projects(app: &App, actor: &Actor, quarter: Option<&str>) -> AppRes
     let rows = wushe_store::lists::projects(&mut c, &reader_scope(actor), quarter, 500).await?;
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
-        out.push(project_full(&mut c, p).await?);
+        out.push(project_full(&mut c, actor, p).await?);
     }
     Ok(out)
 }

@@ -123,6 +123,9 @@ pub struct Activity {
     pub photos: Vec<String>,
     /// Status changes, oldest first.
     pub timeline: Vec<TimelineStep>,
+    /// The steps the caller may take now (`publish`, `complete`, `cancel`): those the activity allows,
+    /// for whoever keeps the community's volunteers.
+    pub my_actions: Vec<String>,
     /// Who signed up (only for those who run the activity, and only when reading one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signups: Option<Vec<Signup>>,
@@ -141,6 +144,14 @@ fn view(
     timeline: Vec<TimelineStep>,
     signups: Option<Vec<SignupRow>>,
 ) -> Activity {
+    let my_actions = match (manager, Status::parse(&a.status)) {
+        (true, Some(st)) => activity::MACHINE
+            .allowed(st)
+            .into_iter()
+            .map(|x| x.as_str().to_owned())
+            .collect(),
+        _ => vec![],
+    };
     Activity {
         id: a.id,
         community_id: a.community_id,
@@ -163,6 +174,7 @@ fn view(
         feedback: a.feedback,
         photos: crate::people::households::tags_of(&a.photos),
         timeline,
+        my_actions,
         signups: signups.map(|s| s.into_iter().map(Into::into).collect()),
         created_at: a.created_at,
     }

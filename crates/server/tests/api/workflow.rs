@@ -109,6 +109,15 @@ async fn an_activity_timeline_names_its_actions() {
         .map(|s| s["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["create", "publish"]);
+    // The steps its caller may take come with it: the organiser may complete or cancel it, a volunteer
+    // reading it none.
+    assert_eq!(published["my_actions"], json!(["complete", "cancel"]));
+    let reader = t.user("resident_a", "resident", Some(&m.building_a1)).await;
+    let seen = t
+        .get(&format!("/api/v1/activities/{id}"), &reader)
+        .await
+        .expect(200);
+    assert_eq!(seen["my_actions"], json!([]));
     // A refused step names the steps allowed instead, from the same table.
     let again = t
         .post(

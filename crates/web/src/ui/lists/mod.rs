@@ -304,7 +304,7 @@ impl Fmt for ProjectPage {}
 
 impl ProjectPage {
     fn allows(&self, a: &str) -> bool {
-        self.p.allowed_actions.iter().any(|x| x == a)
+        self.p.my_actions.iter().any(|x| x == a)
     }
 }
 

@@ -887,6 +887,13 @@ impl Fmt for ActivitiesPage {}
 
 impl Fmt for ActivityPage {}
 
+impl ActivityPage {
+    /// Whether the use case offers the caller this step.
+    fn allows(&self, action: &str) -> bool {
+        self.a.my_actions.iter().any(|a| a == action)
+    }
+}
+
 impl Fmt for MyVolunteerPage {}
 
 impl Fmt for NewVolunteerPage {}
