@@ -308,7 +308,8 @@ pub async fn report(app: &App, actor: &Actor, r: Report, source: &str) -> AppRes
     )
     .await?;
     let tl = workflow::timeline(&mut c, row.id).await?;
-    let who = standing(actor, &row, &Serving::of(&mut c, actor).await?);
+    // A report has no assignee yet.
+    let who = standing(actor, &row, &Serving::default());
     tx.commit().await?;
     Ok(view(row, tl, app.now(), who))
 }
@@ -330,6 +331,12 @@ async fn step(
 }
 
 /// Whether the caller is the one an event was dispatched to.
+/// Whether whom the caller serves as can matter for an event: it is assigned, and the caller does not
+/// handle it at its level anyway.
+fn serves_apart(actor: &Actor, e: &EventRow) -> bool {
+    e.assignee_id.is_some() && !actor.can(Permission::HandleEvents, &e.place_path)
+}
+
 /// How the caller stands to an event (the domain decides from it what they may do).
 fn standing(actor: &Actor, e: &EventRow, me: &Serving) -> Standing {
     // The level the event is at now handles it: a steward for the grid, the community once escalated.
@@ -391,7 +398,7 @@ pub async fn act(
     let e = load(&mut c, actor, id, true).await?;
     let from = status_of(&e);
     let mut to = MACHINE.next(from, action)?;
-    let me = Serving::of(&mut c, actor).await?;
+    let me = Serving::when(&mut c, actor, serves_apart(actor, &e)).await?;
     if !standing(actor, &e, &me).may(action) {
         return Err(AppError::Forbidden);
     }
@@ -595,7 +602,11 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<Event> {
     let mut c = c.conn();
     let e = load(&mut c, actor, id, false).await?;
     let tl = workflow::timeline(&mut c, e.id).await?;
-    let who = standing(actor, &e, &Serving::of(&mut c, actor).await?);
+    let who = standing(
+        actor,
+        &e,
+        &Serving::when(&mut c, actor, serves_apart(actor, &e)).await?,
+    );
     Ok(view(e, tl, app.now(), who))
 }
 
@@ -651,7 +662,8 @@ pub async fn list(
     }
     let rows = wushe_store::service::events::list(&mut c, &scope, &f, before, limit + 1).await?;
     let out = page::cut(rows, limit, |e| (e.created_at, e.id), |e| e);
-    let me = Serving::of(&mut c, actor).await?;
+    let needed = out.items.iter().any(|e| serves_apart(actor, e));
+    let me = Serving::when(&mut c, actor, needed).await?;
     Ok(page::Page {
         items: out
             .items

@@ -159,7 +159,11 @@ async fn full(
 ) -> AppResult<Order> {
     let ev = wushe_store::service::orders::evaluations(c, o.id).await?;
     let tl = workflow::timeline(c, o.id).await?;
-    let who = standing(actor, &o, &Serving::of(c, actor).await?);
+    let who = standing(
+        actor,
+        &o,
+        &Serving::when(c, actor, serves_apart(actor, &o)).await?,
+    );
     Ok(view(o, ev, tl, now, who))
 }
 
@@ -175,6 +179,13 @@ pub async fn deadlines_for(
             None => Deadlines::default(),
         },
     )
+}
+
+/// Whether whom the caller serves as can matter for an order: it is assigned, in a community whose teams
+/// the caller does not run (a station worker's board asks nothing more).
+fn serves_apart(actor: &Actor, o: &OrderRow) -> bool {
+    let community_path = crate::kernel::actor::community_prefix(&o.place_path).unwrap_or_default();
+    o.assignee_id.is_some() && !actor.can(Permission::ManageVolunteers, &community_path)
 }
 
 /// How the caller stands to an order (the domain decides from it what they may do).
@@ -202,7 +213,11 @@ async fn load(
         wushe_store::service::orders::get(c, id).await?
     }
     .ok_or(AppError::NotFound)?;
-    let s = standing(actor, &o, &Serving::of(c, actor).await?);
+    let s = standing(
+        actor,
+        &o,
+        &Serving::when(c, actor, serves_apart(actor, &o)).await?,
+    );
     if s.station || s.placer || s.server || actor.can(Permission::ReadPeople, &o.place_path) {
         Ok((o, s))
     } else {
@@ -844,7 +859,8 @@ pub async fn board(
         wushe_store::service::orders::list(&mut c, &scope, &f, before, limit + 1, plan).await?;
     let out = page::cut(rows, limit, |o| (o.created_at, o.id), |o| o);
     let mut items = Vec::with_capacity(out.items.len());
-    let me = Serving::of(&mut c, actor).await?;
+    let needed = out.items.iter().any(|o| serves_apart(actor, o));
+    let me = Serving::when(&mut c, actor, needed).await?;
     for o in out.items {
         // The board shows no timeline or evaluations; one order's page does.
         let who = standing(actor, &o, &me);

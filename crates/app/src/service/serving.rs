@@ -33,6 +33,15 @@ impl Serving {
         })
     }
 
+    /// Reads it only when `needed` (an assignment the caller's roles do not already cover); else nobody.
+    pub async fn when(c: &mut Conn<'_>, actor: &Actor, needed: bool) -> AppResult<Serving> {
+        if needed {
+            Serving::of(c, actor).await
+        } else {
+            Ok(Serving::default())
+        }
+    }
+
     /// Whether something assigned to (`kind`, `id`) is assigned to the caller: them as a user, their
     /// volunteer record, or a team they lead.
     pub fn is(&self, kind: Option<&str>, id: Option<Uuid>) -> bool {

@@ -645,19 +645,34 @@ struct Attendance {
     at: DateTime<Utc>,
 }
 
+/// Who is checked in or out, and how: the organiser names the volunteer (and may give the time), a
+/// volunteer checks themselves in with the activity's code.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Attend<'a> {
+    /// The volunteer (none: the caller's own record).
+    pub volunteer_id: Option<Uuid>,
+    /// The activity's check-in code (a volunteer's own check-in).
+    pub code: Option<&'a str>,
+    /// When (the organiser may record an earlier time; none: now).
+    pub at: Option<DateTime<Utc>>,
+}
+
 /// The common first half of check-in and check-out: the activity, whose attendance it is, the code, the
 /// sign-up (`not_signed_up` is the Chinese refusal without one) and the time.
-#[allow(clippy::too_many_arguments)]
 async fn attendance(
+    app: &App,
     c: &mut Conn<'_>,
     actor: &Actor,
     id: Uuid,
-    volunteer_id: Option<Uuid>,
-    code: Option<&str>,
-    at: Option<DateTime<Utc>>,
+    who: Attend<'_>,
     not_signed_up: &str,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Attendance> {
+    let Attend {
+        volunteer_id,
+        code,
+        at,
+    } = who;
+    let now = app.now();
     let (a, manager) = load(c, actor, id, true).await?;
     let v = volunteer_for(c, actor, &a, manager, volunteer_id).await?;
     code_ok(&a, manager, code)?;
@@ -685,14 +700,7 @@ async fn reread(c: &mut Conn<'_>, id: Uuid, manager: bool) -> AppResult<Activity
 }
 
 /// Checks a volunteer in (late arrivals are recorded).
-pub async fn check_in(
-    app: &App,
-    actor: &Actor,
-    id: Uuid,
-    volunteer_id: Option<Uuid>,
-    code: Option<&str>,
-    at: Option<DateTime<Utc>>,
-) -> AppResult<Activity> {
+pub async fn check_in(app: &App, actor: &Actor, id: Uuid, who: Attend<'_>) -> AppResult<Activity> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let Attendance {
@@ -702,17 +710,7 @@ pub async fn check_in(
         status,
         at: now,
         ..
-    } = attendance(
-        &mut c,
-        actor,
-        id,
-        volunteer_id,
-        code,
-        at,
-        "尚未报名，不能签到",
-        app.now(),
-    )
-    .await?;
+    } = attendance(app, &mut c, actor, id, who, "尚未报名，不能签到").await?;
     let late = activity::check_in(
         status,
         a.starts_at,
@@ -728,14 +726,7 @@ pub async fn check_in(
 
 /// Checks a volunteer out: the minutes between check-in and check-out inside the activity's time become a
 /// service record and earn points at once.
-pub async fn check_out(
-    app: &App,
-    actor: &Actor,
-    id: Uuid,
-    volunteer_id: Option<Uuid>,
-    code: Option<&str>,
-    at: Option<DateTime<Utc>>,
-) -> AppResult<Activity> {
+pub async fn check_out(app: &App, actor: &Actor, id: Uuid, who: Attend<'_>) -> AppResult<Activity> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let Attendance {
@@ -745,17 +736,7 @@ pub async fn check_out(
         signup: s,
         status,
         at: now,
-    } = attendance(
-        &mut c,
-        actor,
-        id,
-        volunteer_id,
-        code,
-        at,
-        "尚未报名，不能签退",
-        app.now(),
-    )
-    .await?;
+    } = attendance(app, &mut c, actor, id, who, "尚未报名，不能签退").await?;
     let minutes = activity::check_out(
         status,
         a.starts_at,

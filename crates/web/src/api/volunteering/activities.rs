@@ -228,6 +228,17 @@ pub struct Attendee {
     pub at: Option<DateTime<Utc>>,
 }
 
+impl Attendee {
+    /// The use case's input.
+    fn attend(&self) -> activities::Attend<'_> {
+        activities::Attend {
+            volunteer_id: self.volunteer_id,
+            code: self.code.as_deref(),
+            at: self.at,
+        }
+    }
+}
+
 /// Signs a volunteer up (or an organiser assigns them).
 #[utoipa::path(post, path = "/api/v1/activities/{id}/signups", tag = "activities", request_body = Attendee, responses((status = 200, body = Activity), (status = 422, body = crate::problem::Problem)))]
 pub async fn sign_up(
@@ -252,7 +263,7 @@ pub async fn check_in(
 ) -> Result<Json<Activity>, ApiError> {
     let b = body.map(|b| b.0).unwrap_or_default();
     Ok(Json(
-        activities::check_in(&s.app, &a, id, b.volunteer_id, b.code.as_deref(), b.at).await?,
+        activities::check_in(&s.app, &a, id, b.attend()).await?,
     ))
 }
 
@@ -266,7 +277,7 @@ pub async fn check_out(
 ) -> Result<Json<Activity>, ApiError> {
     let b = body.map(|b| b.0).unwrap_or_default();
     Ok(Json(
-        activities::check_out(&s.app, &a, id, b.volunteer_id, b.code.as_deref(), b.at).await?,
+        activities::check_out(&s.app, &a, id, b.attend()).await?,
     ))
 }
 

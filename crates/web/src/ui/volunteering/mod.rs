@@ -13,7 +13,7 @@ use axum::Form;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
-use wushe_app::volunteering::activities::{Activity, ActivityInput, Completion};
+use wushe_app::volunteering::activities::{Activity, ActivityInput, Attend, Completion};
 use wushe_app::volunteering::hours::{RecordInput, ServiceRecord};
 use wushe_app::volunteering::points::PointsSummary;
 use wushe_app::volunteering::volunteers::{Volunteer, VolunteerInput};
@@ -783,10 +783,20 @@ async fn act_on(
         }
         "signup" => wushe_app::volunteering::activities::sign_up(app, actor, id, vid).await,
         "checkin" => {
-            wushe_app::volunteering::activities::check_in(app, actor, id, vid, code, None).await
+            let who = Attend {
+                volunteer_id: vid,
+                code,
+                at: None,
+            };
+            wushe_app::volunteering::activities::check_in(app, actor, id, who).await
         }
         "checkout" => {
-            wushe_app::volunteering::activities::check_out(app, actor, id, vid, code, None).await
+            let who = Attend {
+                volunteer_id: vid,
+                code,
+                at: None,
+            };
+            wushe_app::volunteering::activities::check_out(app, actor, id, who).await
         }
         _ => Err(AppError::NotFound),
     }
