@@ -183,16 +183,16 @@ mod tests {
                 );
             }
         }
-        // The Chinese file is Chinese: each text holds a Chinese character, or is a unit or name that is
-        // the same in both (listed here).
-        let same_in_both = ["app-name-short"];
-        for k in &zh {
-            let text = Tr::new(Lang::Zh).count(k, 7);
-            assert!(
-                same_in_both.contains(&k.as_str())
-                    || text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-                "{k} = {text} is not Chinese"
-            );
+        // The Chinese files are Chinese: each text holds a Chinese character.
+        for lang in [Lang::Zh, Lang::ZhTw] {
+            for k in &zh {
+                let text = Tr::new(lang).count(k, 7);
+                assert!(
+                    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "{k} = {text} is not Chinese in {}",
+                    lang.code()
+                );
+            }
         }
     }
 
