@@ -970,17 +970,9 @@ async fn project_full(c: &mut Conn<'_>, actor: &Actor, p: ProjectRow) -> AppResu
                 claimed_at: c.claimed_at,
             })
             .collect(),
-        allowed_actions: MACHINE
-            .allowed(status)
-            .into_iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
+        allowed_actions: wushe_domain::kernel::workflow::names(MACHINE.allowed(status)),
         my_actions: if mine {
-            MACHINE
-                .allowed(status)
-                .into_iter()
-                .map(|a| a.as_str().to_owned())
-                .collect()
+            wushe_domain::kernel::workflow::names(MACHINE.allowed(status))
         } else {
             vec![]
         },

@@ -117,16 +117,8 @@ fn view(
         result: e.result,
         satisfaction: e.satisfaction,
         escalations: e.escalations,
-        allowed_actions: MACHINE
-            .allowed(status)
-            .into_iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
-        my_actions: who
-            .actions(status)
-            .into_iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
+        allowed_actions: wushe_domain::kernel::workflow::names(MACHINE.allowed(status)),
+        my_actions: wushe_domain::kernel::workflow::names(who.actions(status)),
         timeline,
         created_at: e.created_at,
         closed_at: e.closed_at,

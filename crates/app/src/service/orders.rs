@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 use wushe_domain::accounts::role::Permission;
 use wushe_domain::kernel::text::clean;
-use wushe_domain::kernel::workflow::Named;
+use wushe_domain::kernel::workflow::{names, Named};
 use wushe_domain::service::order::{self, Action, Deadlines, Evaluator, Standing, Status, MACHINE};
 use wushe_store::service::orders::{EvaluationRow, Move, OrderFilter, OrderRow};
 use wushe_store::{Conn, Scope};
@@ -99,11 +99,11 @@ fn view(
     let status = status_of(&o);
     let evaluated: Vec<&str> = evaluations.iter().map(|e| e.by_party.as_str()).collect();
     let may_evaluate_as: Vec<String> = if MACHINE.allowed(status).contains(&Action::Evaluate) {
-        Evaluator::ALL
-            .into_iter()
-            .filter(|by| who.may_evaluate_as(*by) && !evaluated.contains(&by.as_str()))
-            .map(|by| by.as_str().to_owned())
-            .collect()
+        names(
+            Evaluator::ALL
+                .into_iter()
+                .filter(|by| who.may_evaluate_as(*by) && !evaluated.contains(&by.as_str())),
+        )
     } else {
         vec![]
     };
@@ -123,17 +123,12 @@ fn view(
         assignee_id: o.assignee_id,
         assignee_name: o.assignee_name,
         placed_by: o.placed_by,
-        allowed_actions: MACHINE
-            .allowed(status)
-            .into_iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
-        my_actions: who
-            .actions(status)
-            .into_iter()
-            .filter(|a| *a != Action::Evaluate || !may_evaluate_as.is_empty())
-            .map(|a| a.as_str().to_owned())
-            .collect(),
+        allowed_actions: names(MACHINE.allowed(status)),
+        my_actions: names(
+            who.actions(status)
+                .into_iter()
+                .filter(|a| *a != Action::Evaluate || !may_evaluate_as.is_empty()),
+        ),
         may_evaluate_as,
         evaluations: evaluations
             .into_iter()

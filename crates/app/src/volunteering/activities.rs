@@ -145,11 +145,7 @@ fn view(
     signups: Option<Vec<SignupRow>>,
 ) -> Activity {
     let my_actions = match (manager, Status::parse(&a.status)) {
-        (true, Some(st)) => activity::MACHINE
-            .allowed(st)
-            .into_iter()
-            .map(|x| x.as_str().to_owned())
-            .collect(),
+        (true, Some(st)) => wushe_domain::kernel::workflow::names(activity::MACHINE.allowed(st)),
         _ => vec![],
     };
     Activity {

@@ -81,6 +81,12 @@ impl<S: Named, A: Named> Machine<S, A> {
     }
 }
 
+/// The API names of some actions or statuses, in order (what an object's `allowed_actions` and
+/// `my_actions` hold).
+pub fn names<T: Named>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    items.into_iter().map(|x| x.as_str().to_owned()).collect()
+}
+
 /// Parses an API value among `all`.
 pub fn parse<T: Named>(all: &[T], s: &str) -> Option<T> {
     all.iter().copied().find(|x| x.as_str() == s)
